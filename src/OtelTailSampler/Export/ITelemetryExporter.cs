@@ -1,0 +1,21 @@
+using OtelTailSampler.Otlp;
+
+namespace OtelTailSampler.Export;
+
+/// <summary>
+/// Where accepted telemetry leaves the node. A request is a serialized Export{Signal}ServiceRequest;
+/// because its only field is a repeated one, concatenating two requests gives a valid request carrying
+/// both, which is how exporters batch without re-encoding.
+/// </summary>
+public interface ITelemetryExporter : IAsyncDisposable
+{
+    /// <summary>
+    /// Queues one serialized request. The exporter takes ownership of <paramref name="request"/>; the caller
+    /// must not change it afterwards. Returns false when the exporter's queue is full, so the caller pushes
+    /// back on its client instead of dropping data.
+    /// </summary>
+    bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount);
+
+    /// <summary>Sends everything queued so far; completes when it was delivered or given up on.</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+}
