@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace OtelTailSampler.Admin;
+
+/// <summary>The admin HTTP API: /healthz says the process is alive, /readyz that it can take traffic.</summary>
+public sealed class AdminApi(NodeReadiness readiness)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var response = context.Response;
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            response.Headers.Allow = "GET, HEAD";
+            return;
+        }
+
+        switch (context.Request.Path.Value)
+        {
+            case "/healthz":
+                await WriteJsonAsync(response, StatusCodes.Status200OK, new Dictionary<string, object?> { ["status"] = "alive" });
+                return;
+            case "/readyz":
+                var checks = readiness.Evaluate();
+                var ready = checks.Values.All(reason => reason is null);
+                await WriteJsonAsync(response, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, new Dictionary<string, object?>
+                {
+                    ["status"] = ready ? "ready" : "not-ready",
+                    ["checks"] = checks.ToDictionary(c => c.Key, c => c.Value ?? "ok", StringComparer.Ordinal),
+                });
+                return;
+            default:
+                response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+        }
+    }
+
+    private static async Task WriteJsonAsync(HttpResponse response, int status, Dictionary<string, object?> body)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        await response.WriteAsync(JsonSerializer.Serialize(body, AdminJsonContext.Default.DictionaryStringObject));
+    }
+}
