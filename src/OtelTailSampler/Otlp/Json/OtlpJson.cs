@@ -24,7 +24,6 @@ public static class OtlpJson
     {
         // Readable non-ASCII text; quotes, control characters and backslashes are still escaped.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        MaxDepth = 256,
     };
 
     /// <summary>Parses one OTLP JSON message, e.g. an ExportTraceServiceRequest from an OTLP/HTTP body.</summary>
