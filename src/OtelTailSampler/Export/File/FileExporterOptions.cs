@@ -1,0 +1,17 @@
+namespace OtelTailSampler.Export.File;
+
+/// <summary>Settings of the <see cref="FileExporter"/>, bound from <c>sampler.exporters.file</c>.</summary>
+public sealed record FileExporterOptions
+{
+    /// <summary>The directory that gets traces.jsonl, metrics.jsonl and logs.jsonl; created when first needed.</summary>
+    public string Path { get; init; } = "./data/export";
+
+    /// <summary>A file is rotated before a line would take it past this size (a single larger line gets a file alone).</summary>
+    public long MaxFileBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>Files kept per signal, the one being written included; the oldest rotated ones are deleted past it.</summary>
+    public int MaxFiles { get; init; } = 10;
+
+    /// <summary>Requests waiting to be written; when full, TryEnqueue returns false and the receiver pushes back.</summary>
+    public int QueueCapacity { get; init; } = 1024;
+}
