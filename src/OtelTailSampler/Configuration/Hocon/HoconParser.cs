@@ -236,12 +236,12 @@ internal sealed class HoconParser
                 break;
             case HoconTokenKind.Colon or HoconTokenKind.Equals:
                 Advance();
-                SkipWhitespaceAndNewlines();
+                SkipToValue();
                 value = ParseValue(fieldPath);
                 break;
             case HoconTokenKind.PlusEquals:
                 Advance();
-                SkipWhitespaceAndNewlines();
+                SkipToValue();
                 value = ParseValue(null);
                 if (value is not null)
                 {
@@ -271,6 +271,25 @@ internal sealed class HoconParser
 
         SetField(fields, keyPath[0], value);
         return true;
+    }
+
+    /// <summary>
+    /// Skips whitespace after a separator, and new lines too when an object or array follows them, so
+    /// <c>a =</c> with nothing after it is reported there rather than taking the next line as its value.
+    /// </summary>
+    private void SkipToValue()
+    {
+        SkipWhitespace();
+        var next = _index;
+        while (_tokens[next].Kind is HoconTokenKind.Whitespace or HoconTokenKind.Newline)
+        {
+            next++;
+        }
+
+        if (_tokens[next].Kind is HoconTokenKind.OpenBrace or HoconTokenKind.OpenBracket)
+        {
+            _index = next;
+        }
     }
 
     /// <summary><c>a += v</c> is <c>a = ${?a} [v]</c>: the field's earlier array with one more element.</summary>
