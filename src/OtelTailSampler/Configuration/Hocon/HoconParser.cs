@@ -476,7 +476,7 @@ internal sealed class HoconParser
         }
 
         return _tokens[next].Kind == HoconTokenKind.QuotedString
-            || (_tokens[next].Kind == HoconTokenKind.UnquotedText && _tokens[next].Text.EndsWith('('));
+            || (_tokens[next].Kind == HoconTokenKind.UnquotedText && _tokens[next].Text.Contains('(', StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -490,32 +490,35 @@ internal sealed class HoconParser
         SkipWhitespaceAndNewlines();
         var required = false;
         var openParentheses = 0;
-        if (Current.Kind == HoconTokenKind.UnquotedText)
+        var formStart = Current;
+        var form = "";
+        while (Current.Kind is HoconTokenKind.UnquotedText or HoconTokenKind.Whitespace)
         {
-            var form = Current.Text;
-            if (form.StartsWith("required(", StringComparison.Ordinal))
-            {
-                required = true;
-                openParentheses++;
-                form = form["required(".Length..];
-            }
-
-            if (form == "file(")
-            {
-                openParentheses++;
-                form = "";
-            }
-
-            if (form.Length > 0)
-            {
-                Error(Current.Position, form is "classpath(" or "url("
-                    ? $"only files can be included, not {form.TrimEnd('(')} resources"
-                    : $"unknown include form '{Current.Text}': expected \"name\", file(\"name\"), required(\"name\") or required(file(\"name\"))");
-                return false;
-            }
-
+            // required( file( "x" ) ) may have spaces between its parts.
+            form += Current.Kind == HoconTokenKind.UnquotedText ? Current.Text : "";
             Advance();
-            SkipWhitespace();
+        }
+
+        var writtenForm = form;
+        if (form.StartsWith("required(", StringComparison.Ordinal))
+        {
+            required = true;
+            openParentheses++;
+            form = form["required(".Length..];
+        }
+
+        if (form == "file(")
+        {
+            openParentheses++;
+            form = "";
+        }
+
+        if (form.Length > 0)
+        {
+            Error(formStart.Position, form is "classpath(" or "url("
+                ? $"only files can be included, not {form.TrimEnd('(')} resources"
+                : $"unknown include form '{writtenForm}': expected \"name\", file(\"name\"), required(\"name\") or required(file(\"name\"))");
+            return false;
         }
 
         if (Current.Kind != HoconTokenKind.QuotedString)
