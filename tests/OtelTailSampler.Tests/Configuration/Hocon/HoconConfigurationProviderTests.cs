@@ -6,7 +6,7 @@ namespace OtelTailSampler.Tests.Configuration.Hocon;
 public sealed class HoconConfigurationProviderTests
 {
     private static IConfigurationRoot Build(string text) =>
-        new ConfigurationBuilder().AddHocon(Hocon.Load(text)).Build();
+        new ConfigurationBuilder().AddHocon(TestHocon.Load(text)).Build();
 
     [Fact]
     public void Values_are_served_under_colon_separated_keys()
@@ -28,7 +28,7 @@ public sealed class HoconConfigurationProviderTests
     public void Later_configuration_sources_override_hocon_values()
     {
         var configuration = new ConfigurationBuilder()
-            .AddHocon(Hocon.Load("a = 1\nb = 2"))
+            .AddHocon(TestHocon.Load("a = 1\nb = 2"))
             .AddInMemoryCollection([new KeyValuePair<string, string?>("a", "override")])
             .Build();
 

@@ -6,7 +6,7 @@ public sealed class HoconErrorTests
 {
     private static HoconError Single(string text)
     {
-        var errors = Hocon.Errors(text);
+        var errors = TestHocon.Errors(text);
         return Assert.Single(errors);
     }
 
@@ -79,7 +79,7 @@ public sealed class HoconErrorTests
     [Fact]
     public void Object_may_start_on_the_line_after_its_separator()
     {
-        var values = Hocon.Values("a =\n{\n  b = 1\n}\nlist =\n  [ 1 ]");
+        var values = TestHocon.Values("a =\n{\n  b = 1\n}\nlist =\n  [ 1 ]");
 
         Assert.Equal("1", values["a:b"]);
         Assert.Equal("1", values["list:0"]);
@@ -163,7 +163,7 @@ public sealed class HoconErrorTests
     [Fact]
     public void Several_errors_are_collected_in_reading_order()
     {
-        var errors = Hocon.Errors("a = \"open\nb = [1,,2]\nc = x*y\nd = ok");
+        var errors = TestHocon.Errors("a = \"open\nb = [1,,2]\nc = x*y\nd = ok");
 
         Assert.Equal(
             [(1, 5), (2, 8), (3, 6)],
@@ -173,7 +173,7 @@ public sealed class HoconErrorTests
     [Fact]
     public void Several_unresolved_substitutions_are_collected()
     {
-        var errors = Hocon.Errors("a = ${x}\nb = ${y}");
+        var errors = TestHocon.Errors("a = ${x}\nb = ${y}");
 
         Assert.Equal([(1, 5), (2, 5)], errors.Select(error => (error.Line, error.Column)));
     }
@@ -189,7 +189,7 @@ public sealed class HoconErrorTests
     [Fact]
     public void Exception_message_lists_every_error()
     {
-        var exception = Assert.Throws<HoconException>(() => Hocon.Load("a = ${x}\nb = ${y}"));
+        var exception = Assert.Throws<HoconException>(() => TestHocon.Load("a = ${x}\nb = ${y}"));
 
         Assert.Contains("test.conf:1:5: cannot resolve substitution ${x}", exception.Message, StringComparison.Ordinal);
         Assert.Contains("test.conf:2:5: cannot resolve substitution ${y}", exception.Message, StringComparison.Ordinal);

@@ -9,7 +9,7 @@ public sealed class HoconIncludeTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     private HoconDocument LoadMain(string text, IReadOnlyDictionary<string, string>? environment = null) =>
-        HoconDocument.Load([HoconSource.FromFile(_directory.Write("conf/main.conf", text))], Hocon.Environment(environment));
+        HoconDocument.Load([HoconSource.FromFile(_directory.Write("conf/main.conf", text))], TestHocon.Environment(environment));
 
     private IReadOnlyList<HoconError> MainErrors(string text) =>
         Assert.Throws<HoconException>(() => LoadMain(text)).Errors;

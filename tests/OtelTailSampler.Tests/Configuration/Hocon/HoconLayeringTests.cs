@@ -20,7 +20,7 @@ public sealed class HoconLayeringTests
     private static HoconDocument Load(string user, Dictionary<string, string>? environment = null) =>
         HoconDocument.Load(
             [new HoconSource(Defaults, "default.conf"), new HoconSource(user, "user.conf")],
-            Hocon.Environment(environment));
+            TestHocon.Environment(environment));
 
     [Fact]
     public void User_file_overrides_a_default_and_keeps_the_other_defaults()

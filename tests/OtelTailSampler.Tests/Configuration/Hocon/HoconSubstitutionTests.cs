@@ -5,7 +5,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Substitution_copies_a_value_from_anywhere_in_the_document()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             a = ${defaults.port}
             defaults { port = 4317 }
             """);
@@ -16,7 +16,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Substitution_of_an_object_copies_its_fields()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             base { timeout = 5s, retries = 3 }
             exporter = ${base}
             """);
@@ -28,7 +28,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Substitution_followed_by_an_object_merges_into_a_copy()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             base { timeout = 5s, retries = 3 }
             exporter = ${base} { retries = 5 }
             """);
@@ -41,7 +41,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Substitution_joined_with_text_becomes_a_string()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             host = collector
             port = 4317
             endpoint = "http://"${host}":"${port}/v1
@@ -55,7 +55,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Substitution_inside_an_object_may_refer_to_a_sibling()
     {
-        var values = Hocon.Values("bar { foo = 42, baz = ${bar.foo} }");
+        var values = TestHocon.Values("bar { foo = 42, baz = ${bar.foo} }");
 
         Assert.Equal("42", values["bar:baz"]);
     }
@@ -63,7 +63,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Substitution_sees_the_last_value_assigned_to_a_key()
     {
-        var values = Hocon.Values("a = 1\nb = ${a}\na = 2");
+        var values = TestHocon.Values("a = 1\nb = ${a}\na = 2");
 
         Assert.Equal("2", values["b"]);
     }
@@ -73,7 +73,7 @@ public sealed class HoconSubstitutionTests
     {
         var environment = new Dictionary<string, string> { ["SAMPLER_HOST"] = "10.0.0.1" };
 
-        var values = Hocon.Values("host = ${SAMPLER_HOST}\noptional = ${?SAMPLER_HOST}", environment);
+        var values = TestHocon.Values("host = ${SAMPLER_HOST}\noptional = ${?SAMPLER_HOST}", environment);
 
         Assert.Equal("10.0.0.1", values["host"]);
         Assert.Equal("10.0.0.1", values["optional"]);
@@ -84,7 +84,7 @@ public sealed class HoconSubstitutionTests
     {
         var environment = new Dictionary<string, string> { ["SAMPLER_ENDPOINT"] = "http://prod:4317" };
 
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             endpoint = "http://localhost:4317"
             endpoint = ${?SAMPLER_ENDPOINT}
             """, environment);
@@ -95,7 +95,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Optional_substitution_with_nothing_found_keeps_the_earlier_value()
     {
-        var document = Hocon.Load("""
+        var document = TestHocon.Load("""
             endpoint = "http://localhost:4317"
             endpoint = ${?SAMPLER_ENDPOINT}
             """);
@@ -107,7 +107,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Optional_substitution_with_nothing_found_and_no_earlier_value_removes_the_field()
     {
-        var values = Hocon.Values("a = ${?NOT_SET}\nb = 1\nlist = [1, ${?NOT_SET}, 3]");
+        var values = TestHocon.Values("a = ${?NOT_SET}\nb = 1\nlist = [1, ${?NOT_SET}, 3]");
 
         Assert.False(values.ContainsKey("a"));
         Assert.Equal("1", values["b"]);
@@ -117,7 +117,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Optional_substitution_with_nothing_found_keeps_an_earlier_object()
     {
-        var values = Hocon.Values("o { a = 1 }\no = ${?NOT_SET}\no { b = 2 }");
+        var values = TestHocon.Values("o { a = 1 }\no = ${?NOT_SET}\no { b = 2 }");
 
         Assert.Equal("1", values["o:a"]);
         Assert.Equal("2", values["o:b"]);
@@ -126,7 +126,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Optional_substitution_in_text_reads_as_empty()
     {
-        var values = Hocon.Values("a = prefix-${?NOT_SET}-suffix");
+        var values = TestHocon.Values("a = prefix-${?NOT_SET}-suffix");
 
         Assert.Equal("prefix--suffix", values["a"]);
     }
@@ -136,7 +136,7 @@ public sealed class HoconSubstitutionTests
     {
         var environment = new Dictionary<string, string> { ["HOME"] = "/home/env", ["USER"] = "env" };
 
-        var values = Hocon.Values("HOME = /home/config\nUSER = null\nh = ${HOME}\nu = ${USER}", environment);
+        var values = TestHocon.Values("HOME = /home/config\nUSER = null\nh = ${HOME}\nu = ${USER}", environment);
 
         Assert.Equal("/home/config", values["h"]);
         Assert.Null(values["u"]);
@@ -147,7 +147,7 @@ public sealed class HoconSubstitutionTests
     {
         var environment = new Dictionary<string, string> { ["EMPTY"] = "" };
 
-        var values = Hocon.Values("a = default\na = ${?EMPTY}", environment);
+        var values = TestHocon.Values("a = default\na = ${?EMPTY}", environment);
 
         Assert.Equal("default", values["a"]);
     }
@@ -157,7 +157,7 @@ public sealed class HoconSubstitutionTests
     {
         var environment = new Dictionary<string, string> { ["JAVA_OPTS"] = "-Xms1g" };
 
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             path = /opt/bin
             path = ${path}":/usr/local/bin"
             list = [a]
@@ -174,7 +174,7 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Substituted_value_is_positioned_where_the_substitution_was_written()
     {
-        var document = Hocon.Load("a = 1\nb = ${a}", new Dictionary<string, string>());
+        var document = TestHocon.Load("a = 1\nb = ${a}", new Dictionary<string, string>());
 
         Assert.Equal(new("test.conf", 2, 5), document.PositionOf("b"));
     }

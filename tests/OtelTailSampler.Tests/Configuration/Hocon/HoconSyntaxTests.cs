@@ -5,7 +5,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Root_without_braces_is_an_object()
     {
-        var values = Hocon.Values("a = 1\nb = two");
+        var values = TestHocon.Values("a = 1\nb = two");
 
         Assert.Equal("1", values["a"]);
         Assert.Equal("two", values["b"]);
@@ -14,7 +14,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Root_with_braces_is_the_same_object()
     {
-        var values = Hocon.Values("{ a = 1, b = two }");
+        var values = TestHocon.Values("{ a = 1, b = two }");
 
         Assert.Equal("1", values["a"]);
         Assert.Equal("two", values["b"]);
@@ -23,7 +23,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Equals_colon_and_no_separator_before_a_brace_all_set_a_field()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             a = 1
             b : 2
             c { d = 3 }
@@ -41,7 +41,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Commas_newlines_and_a_trailing_comma_separate_fields()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             o { a = 1, b = 2,
               c = 3
               d = 4, }
@@ -53,7 +53,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Arrays_of_values_flatten_to_indexed_keys()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             list = [1, "two", three,]
             lines = [
               a
@@ -74,7 +74,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Arrays_of_objects_flatten_to_indexed_sections()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             sampler.sampling.policies = [
               { name = errors, type = status-code }
               { name = slow
@@ -91,7 +91,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Dotted_keys_create_nested_objects()
     {
-        var values = Hocon.Values("a.b.c = 1\na.b.d = 2\na { e = 3 }");
+        var values = TestHocon.Values("a.b.c = 1\na.b.d = 2\na { e = 3 }");
 
         Assert.Equal("1", values["a:b:c"]);
         Assert.Equal("2", values["a:b:d"]);
@@ -101,7 +101,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Quoted_keys_keep_dots_and_spaces_and_kebab_case_keys_are_kept_as_written()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             "dotted.key" = 1
             a."b.c" = 2
             "with space" = 3
@@ -118,7 +118,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Quoted_strings_decode_json_escapes()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             s = "tab\there \"quoted\" back\\slash \/ \u00e9 line\nbreak"
             """);
 
@@ -128,7 +128,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Quoted_strings_keep_comment_markers_and_special_characters()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             url = "http://localhost:4317" # a comment
             pattern = "a#b//c{}[]=,"
             """);
@@ -140,7 +140,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Unquoted_strings_may_contain_slashes_dashes_and_dots()
     {
-        var values = Hocon.Values("protocol = http/protobuf\nversion = 1.2.3-beta\npath = /var/lib/sampler");
+        var values = TestHocon.Values("protocol = http/protobuf\nversion = 1.2.3-beta\npath = /var/lib/sampler");
 
         Assert.Equal("http/protobuf", values["protocol"]);
         Assert.Equal("1.2.3-beta", values["version"]);
@@ -150,7 +150,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Triple_quoted_strings_span_lines_without_escapes()
     {
-        var values = Hocon.Values("text = \"\"\"first \"line\"\n  second \\n line\"\"\"\nafter = 1");
+        var values = TestHocon.Values("text = \"\"\"first \"line\"\n  second \\n line\"\"\"\nafter = 1");
 
         Assert.Equal("first \"line\"\n  second \\n line", values["text"]);
         Assert.Equal("1", values["after"]);
@@ -159,7 +159,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Triple_quoted_string_keeps_extra_closing_quotes_as_content()
     {
-        var values = Hocon.Values("text = \"\"\"say \"hi\"\"\"\"\"");
+        var values = TestHocon.Values("text = \"\"\"say \"hi\"\"\"\"\"");
 
         Assert.Equal("say \"hi\"\"", values["text"]);
     }
@@ -167,7 +167,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Simple_values_on_one_line_concatenate_keeping_inner_whitespace()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             a = foo bar
             b =   foo   "bar"  baz   
             c = 10 seconds
@@ -185,7 +185,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Both_comment_styles_are_ignored()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             # a hash comment
             // a slash comment
             a = 1 # trailing
@@ -202,7 +202,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Null_is_a_null_value_but_quoted_null_is_a_string()
     {
-        var values = Hocon.Values("a = null\nb = \"null\"\nc = null pointer");
+        var values = TestHocon.Values("a = null\nb = \"null\"\nc = null pointer");
 
         Assert.True(values.ContainsKey("a"));
         Assert.Null(values["a"]);
@@ -213,7 +213,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Duplicate_objects_merge_and_other_values_are_replaced_by_the_last()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             o { a = 1, b = 2 }
             o { b = 3, c = 4 }
             s = first
@@ -233,7 +233,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void A_value_in_between_stops_objects_from_merging()
     {
-        var values = Hocon.Values("o { a = 1 }\no = null\no { b = 2 }");
+        var values = TestHocon.Values("o { a = 1 }\no = null\no { b = 2 }");
 
         Assert.False(values.ContainsKey("o:a"));
         Assert.Equal("2", values["o:b"]);
@@ -242,7 +242,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Plus_equals_appends_to_an_array()
     {
-        var values = Hocon.Values("""
+        var values = TestHocon.Values("""
             list = [a]
             list += b
             o { items += { name = x } }
@@ -258,7 +258,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Arrays_and_objects_written_side_by_side_are_joined()
     {
-        var values = Hocon.Values("list = [1, 2] [3]\nobj = { a = 1 } { b = 2 }");
+        var values = TestHocon.Values("list = [1, 2] [3]\nobj = { a = 1 } { b = 2 }");
 
         Assert.Equal(new string?[] { "1", "2", "3" }, new[] { values["list:0"], values["list:1"], values["list:2"] });
         Assert.Equal("1", values["obj:a"]);
@@ -268,7 +268,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Include_that_is_not_the_start_of_a_key_is_ordinary_text()
     {
-        var values = Hocon.Values("a = include\nfoo include = 1\n\"include\" = 2");
+        var values = TestHocon.Values("a = include\nfoo include = 1\n\"include\" = 2");
 
         Assert.Equal("include", values["a"]);
         Assert.Equal("1", values["foo include"]);
@@ -278,14 +278,14 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Empty_input_is_an_empty_configuration()
     {
-        Assert.Empty(Hocon.Values(""));
-        Assert.Empty(Hocon.Values("# only a comment\n"));
+        Assert.Empty(TestHocon.Values(""));
+        Assert.Empty(TestHocon.Values("# only a comment\n"));
     }
 
     [Fact]
     public void Position_of_a_value_is_where_the_value_was_written()
     {
-        var document = Hocon.Load("""
+        var document = TestHocon.Load("""
             sampler {
               exporter {
                 timeout = 5s

@@ -3,7 +3,7 @@ using OtelTailSampler.Configuration.Hocon;
 namespace OtelTailSampler.Tests.Configuration.Hocon;
 
 /// <summary>Shorthands for loading HOCON in tests, with an environment given as a dictionary.</summary>
-internal static class Hocon
+internal static class TestHocon
 {
     public const string File = "test.conf";
 
