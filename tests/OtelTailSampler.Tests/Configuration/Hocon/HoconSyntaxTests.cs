@@ -283,6 +283,23 @@ public sealed class HoconSyntaxTests
     }
 
     [Fact]
+    public void Windows_line_endings_and_a_byte_order_mark_are_whitespace()
+    {
+        var values = TestHocon.Values("\uFEFFa = foo bar\r\nb {\r\n  c = 1\r\n}\r\n");
+
+        Assert.Equal("foo bar", values["a"]);
+        Assert.Equal("1", values["b:c"]);
+    }
+
+    [Fact]
+    public void Repeated_plus_equals_appends_in_order()
+    {
+        var values = TestHocon.Values("list += a\nlist += b\nlist += c");
+
+        Assert.Equal(new string?[] { "a", "b", "c" }, new[] { values["list:0"], values["list:1"], values["list:2"] });
+    }
+
+    [Fact]
     public void Position_of_a_value_is_where_the_value_was_written()
     {
         var document = TestHocon.Load("""
