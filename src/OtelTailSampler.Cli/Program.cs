@@ -1,1 +1,3 @@
-return 0;
+using OtelTailSampler.Cli;
+
+return await SamplerCommandLine.Build().Parse(args).InvokeAsync();

@@ -6,7 +6,13 @@ namespace OtelTailSampler.Configuration;
 /// </summary>
 public sealed record ConfigurationError(string Path, string Message, SourcePosition? Position)
 {
-    /// <summary>Formats as <c>file:line:column: path: message</c>, or <c>path: message</c> without a position.</summary>
-    public override string ToString() =>
-        Position is null ? $"{Path}: {Message}" : $"{Position}: {Path}: {Message}";
+    /// <summary>
+    /// Formats as <c>file:line:column: path: message</c>, or <c>path: message</c> without a position;
+    /// syntax errors, which belong to no setting, leave the path out.
+    /// </summary>
+    public override string ToString()
+    {
+        var subject = Path.Length == 0 ? Message : $"{Path}: {Message}";
+        return Position is null ? subject : $"{Position}: {subject}";
+    }
 }

@@ -41,6 +41,12 @@ public static class RequestBody
     /// </summary>
     public static BodyReadResult Gunzip(ReadOnlyMemory<byte> compressed, long limit, PooledBufferWriter destination)
     {
+        // An empty body says nothing, compressed or not: it is an empty request, not a corrupt one.
+        if (compressed.IsEmpty)
+        {
+            return BodyReadResult.Ok;
+        }
+
         try
         {
             using var input = new ReadOnlyMemoryStream(compressed);
@@ -51,7 +57,7 @@ public static class RequestBody
                 var read = gzip.Read(span[..InflateChunk]);
                 if (read == 0)
                 {
-                    return BodyReadResult.Ok;
+                    return GzipTrailer.Matches(compressed.Span, destination.WrittenSpan) ? BodyReadResult.Ok : BodyReadResult.Corrupt;
                 }
 
                 destination.Advance(read);

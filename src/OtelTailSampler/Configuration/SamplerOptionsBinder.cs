@@ -1,0 +1,188 @@
+using OtelTailSampler.Admin;
+using OtelTailSampler.Export;
+using OtelTailSampler.Export.File;
+using OtelTailSampler.Export.Otlp;
+using OtelTailSampler.Hosting;
+using OtelTailSampler.Otlp;
+
+namespace OtelTailSampler.Configuration;
+
+/// <summary>
+/// Binds `sampler { }` to the options records. Defaults come from the records, so a key missing from every
+/// layer still has a sane value; each level reports keys it does not know, so typos never pass silently.
+/// </summary>
+public static class SamplerOptionsBinder
+{
+    private static readonly Dictionary<string, OtlpExportProtocol> Protocols = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["grpc"] = OtlpExportProtocol.Grpc,
+        ["http/protobuf"] = OtlpExportProtocol.HttpProtobuf,
+    };
+
+    private static readonly Dictionary<string, OtlpExportCompression> Compressions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["gzip"] = OtlpExportCompression.Gzip,
+        ["none"] = OtlpExportCompression.None,
+    };
+
+    public static SamplerOptions Bind(SettingsReader sampler)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        sampler.ReportUnknownKeys("node", "receivers", "exporters", "admin");
+        return new SamplerOptions
+        {
+            Node = BindNode(sampler.Section("node")),
+            Receivers = BindReceivers(sampler.Section("receivers")),
+            Exporters = BindExporters(sampler.Section("exporters")),
+            Admin = BindAdmin(sampler.Section("admin")),
+        };
+    }
+
+    private static NodeOptions BindNode(SettingsReader node)
+    {
+        node.ReportUnknownKeys("data-dir");
+        var defaults = new NodeOptions();
+        return new NodeOptions { DataDir = NonEmpty(node, "data-dir", defaults.DataDir) };
+    }
+
+    private static OtlpReceiverOptions BindReceivers(SettingsReader receivers)
+    {
+        receivers.ReportUnknownKeys("otlp");
+        var otlp = receivers.Section("otlp");
+        otlp.ReportUnknownKeys("grpc", "http", "retry-after");
+        var grpc = otlp.Section("grpc");
+        grpc.ReportUnknownKeys("endpoint", "max-recv-msg-size");
+        var http = otlp.Section("http");
+        http.ReportUnknownKeys("endpoint", "max-request-body-size");
+        var defaults = new OtlpReceiverOptions();
+        return new OtlpReceiverOptions
+        {
+            GrpcEndpoint = ListenAddress(grpc, "endpoint", defaults.GrpcEndpoint),
+            GrpcMaxRecvMsgSize = PositiveSize(grpc, "max-recv-msg-size", defaults.GrpcMaxRecvMsgSize, int.MaxValue),
+            HttpEndpoint = ListenAddress(http, "endpoint", defaults.HttpEndpoint),
+            HttpMaxRequestBodySize = PositiveSize(http, "max-request-body-size", defaults.HttpMaxRequestBodySize, int.MaxValue),
+            RetryAfter = otlp.GetDuration("retry-after", defaults.RetryAfter),
+        };
+    }
+
+    private static ExportersOptions BindExporters(SettingsReader exporters)
+    {
+        exporters.ReportUnknownKeys("otlp", "file");
+        return new ExportersOptions { Otlp = BindOtlpExporter(exporters.Section("otlp")), File = BindFileExporter(exporters.Section("file")) };
+    }
+
+    private static OtlpExporterOptions? BindOtlpExporter(SettingsReader otlp)
+    {
+        otlp.ReportUnknownKeys("endpoint", "protocol", "headers", "compression", "timeout", "batch", "sending-queue", "retry-on-failure");
+        var batch = otlp.Section("batch");
+        batch.ReportUnknownKeys("max-size", "max-bytes", "timeout");
+        var queue = otlp.Section("sending-queue");
+        queue.ReportUnknownKeys("queue-size");
+        var retry = otlp.Section("retry-on-failure");
+        retry.ReportUnknownKeys("enabled", "initial-interval", "max-interval", "max-elapsed-time", "multiplier");
+
+        var defaults = new OtlpExporterOptions();
+        var options = new OtlpExporterOptions
+        {
+            Protocol = otlp.GetChoice("protocol", defaults.Protocol, Protocols),
+            Headers = otlp.GetMap("headers"),
+            Compression = otlp.GetChoice("compression", defaults.Compression, Compressions),
+            Timeout = PositiveDuration(otlp, "timeout", defaults.Timeout),
+            BatchMaxItems = batch.GetInt("max-size", defaults.BatchMaxItems, min: 0),
+            BatchMaxBytes = (int)Math.Min(int.MaxValue, batch.GetSize("max-bytes", defaults.BatchMaxBytes)),
+            BatchDelay = batch.GetDuration("timeout", defaults.BatchDelay),
+            QueueCapacity = queue.GetInt("queue-size", defaults.QueueCapacity, min: 1),
+            RetryEnabled = retry.GetBool("enabled", defaults.RetryEnabled),
+            RetryInitialInterval = PositiveDuration(retry, "initial-interval", defaults.RetryInitialInterval),
+            RetryMaxInterval = PositiveDuration(retry, "max-interval", defaults.RetryMaxInterval),
+            RetryMaxElapsedTime = retry.GetDuration("max-elapsed-time", defaults.RetryMaxElapsedTime),
+            RetryMultiplier = retry.GetDouble("multiplier", defaults.RetryMultiplier, min: 1.0, max: 100.0),
+        };
+
+        if (options.RetryMaxInterval < options.RetryInitialInterval)
+        {
+            retry.AddError("max-interval", $"must not be shorter than initial-interval ({options.RetryInitialInterval})");
+        }
+
+        var endpoint = otlp.GetString("endpoint", "");
+        if (string.IsNullOrWhiteSpace(endpoint))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            otlp.AddError("endpoint", $"'{endpoint}' is not an http:// or https:// URL such as http://collector:4317");
+            return null;
+        }
+
+        return options with { Endpoint = uri };
+    }
+
+    private static FileExporterOptions BindFileExporter(SettingsReader file)
+    {
+        file.ReportUnknownKeys("path", "max-file-size", "max-files", "queue-size");
+        var defaults = new FileExporterOptions();
+        return new FileExporterOptions
+        {
+            Path = NonEmpty(file, "path", defaults.Path),
+            MaxFileBytes = PositiveSize(file, "max-file-size", defaults.MaxFileBytes, long.MaxValue),
+            MaxFiles = file.GetInt("max-files", defaults.MaxFiles, min: 1),
+            QueueCapacity = file.GetInt("queue-size", defaults.QueueCapacity, min: 1),
+        };
+    }
+
+    private static AdminOptions BindAdmin(SettingsReader admin)
+    {
+        admin.ReportUnknownKeys("endpoint");
+        return new AdminOptions { Endpoint = ListenAddress(admin, "endpoint", new AdminOptions().Endpoint) };
+    }
+
+    private static string ListenAddress(SettingsReader section, string key, string @default)
+    {
+        var text = section.GetString(key, @default);
+        if (!EndpointAddress.TryParse(text, out _))
+        {
+            section.AddError(key, $"'{text}' is not a listen address such as 0.0.0.0:4317, localhost:4317 or [::1]:4317");
+            return @default;
+        }
+
+        return text;
+    }
+
+    private static string NonEmpty(SettingsReader section, string key, string @default)
+    {
+        var text = section.GetString(key, @default);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            section.AddError(key, "must not be empty");
+            return @default;
+        }
+
+        return text;
+    }
+
+    private static long PositiveSize(SettingsReader section, string key, long @default, long max)
+    {
+        var size = section.GetSize(key, @default);
+        if (size <= 0 || size > max)
+        {
+            section.AddError(key, $"must be more than 0 bytes and at most {max} bytes");
+            return @default;
+        }
+
+        return size;
+    }
+
+    private static TimeSpan PositiveDuration(SettingsReader section, string key, TimeSpan @default)
+    {
+        var duration = section.GetDuration(key, @default);
+        if (duration <= TimeSpan.Zero)
+        {
+            section.AddError(key, "must be longer than 0");
+            return @default;
+        }
+
+        return duration;
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using OtelTailSampler.Export.File;
+using OtelTailSampler.Export.Otlp;
+using OtelTailSampler.Hosting;
+
+namespace OtelTailSampler.Export;
+
+/// <summary>Picks the node's exporter: the OTLP backend when one is configured, the file exporter otherwise.</summary>
+public static class ExporterFactory
+{
+    public static ITelemetryExporter Create(ExportersOptions options, NodeOptions node, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(node);
+        if (options.Otlp is { } otlp)
+        {
+            return new OtlpExporter(otlp, loggerFactory.CreateLogger<OtlpExporter>(), timeProvider);
+        }
+
+        return new FileExporter(options.File, loggerFactory.CreateLogger<FileExporter>(), timeProvider);
+    }
+
+    /// <summary>What /readyz and the start-up log say the node exports to.</summary>
+    public static string Describe(ExportersOptions options) =>
+        options.Otlp is { } otlp ? $"OTLP {otlp.Protocol} to {otlp.Endpoint}" : $"OTLP JSON files in {Path.GetFullPath(options.File.Path)}";
+}

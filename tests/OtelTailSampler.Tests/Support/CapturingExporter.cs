@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using OpenTelemetry.Proto.Collector.Logs.V1;
+using OpenTelemetry.Proto.Collector.Metrics.V1;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OtelTailSampler.Export;
+using OtelTailSampler.Otlp;
+
+namespace OtelTailSampler.Tests.Support;
+
+/// <summary>An exporter that keeps what it is given, and can play a full queue.</summary>
+public sealed class CapturingExporter : ITelemetryExporter
+{
+    private readonly ConcurrentQueue<(OtlpSignal Signal, byte[] Request)> _requests = new();
+
+    /// <summary>When true, TryEnqueue answers false as a full queue does.</summary>
+    public bool Full { get; set; }
+
+    public IReadOnlyList<(OtlpSignal Signal, byte[] Request)> Requests => [.. _requests];
+
+    public IReadOnlyList<ExportTraceServiceRequest> Traces =>
+        [.. _requests.Where(r => r.Signal == OtlpSignal.Traces).Select(r => ExportTraceServiceRequest.Parser.ParseFrom(r.Request))];
+
+    public IReadOnlyList<ExportMetricsServiceRequest> Metrics =>
+        [.. _requests.Where(r => r.Signal == OtlpSignal.Metrics).Select(r => ExportMetricsServiceRequest.Parser.ParseFrom(r.Request))];
+
+    public IReadOnlyList<ExportLogsServiceRequest> Logs =>
+        [.. _requests.Where(r => r.Signal == OtlpSignal.Logs).Select(r => ExportLogsServiceRequest.Parser.ParseFrom(r.Request))];
+
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount)
+    {
+        if (Full)
+        {
+            return false;
+        }
+
+        _requests.Enqueue((signal, request.ToArray()));
+        return true;
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

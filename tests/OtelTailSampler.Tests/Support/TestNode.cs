@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+using OtelTailSampler.Admin;
+using OtelTailSampler.Export;
+using OtelTailSampler.Hosting;
+using OtelTailSampler.Otlp;
+
+namespace OtelTailSampler.Tests.Support;
+
+/// <summary>A real node on loopback with OS-assigned ports.</summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private TestNode(SamplerNode node) => Node = node;
+
+    public SamplerNode Node { get; }
+
+    public Uri GrpcUri => new($"http://127.0.0.1:{Node.GrpcEndpoint.Port}");
+
+    public Uri HttpUri => new($"http://127.0.0.1:{Node.HttpEndpoint.Port}");
+
+    public Uri AdminUri => new($"http://127.0.0.1:{Node.AdminEndpoint.Port}");
+
+    /// <summary>Options for a node that listens on loopback only, on ports the OS picks.</summary>
+    public static SamplerOptions LoopbackOptions(string dataDir) => new()
+    {
+        Node = new NodeOptions { DataDir = dataDir },
+        Receivers = new OtlpReceiverOptions { GrpcEndpoint = "127.0.0.1:0", HttpEndpoint = "127.0.0.1:0" },
+        Admin = new AdminOptions { Endpoint = "127.0.0.1:0" },
+    };
+
+    public static async Task<TestNode> StartAsync(SamplerOptions options, ITelemetryExporter? exporter = null)
+    {
+        var node = SamplerNode.Create(options, logging => logging.SetMinimumLevel(LogLevel.Warning), exporter);
+        await node.StartAsync();
+        return new TestNode(node);
+    }
+
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+}
