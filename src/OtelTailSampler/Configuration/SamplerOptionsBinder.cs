@@ -40,9 +40,13 @@ public static class SamplerOptionsBinder
 
     private static NodeOptions BindNode(SettingsReader node)
     {
-        node.ReportUnknownKeys("data-dir");
+        node.ReportUnknownKeys("data-dir", "shutdown-timeout");
         var defaults = new NodeOptions();
-        return new NodeOptions { DataDir = NonEmpty(node, "data-dir", defaults.DataDir) };
+        return new NodeOptions
+        {
+            DataDir = NonEmpty(node, "data-dir", defaults.DataDir),
+            ShutdownTimeout = PositiveDuration(node, "shutdown-timeout", defaults.ShutdownTimeout),
+        };
     }
 
     private static OtlpReceiverOptions BindReceivers(SettingsReader receivers)

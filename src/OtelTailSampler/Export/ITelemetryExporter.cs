@@ -18,4 +18,10 @@ public interface ITelemetryExporter : IAsyncDisposable
 
     /// <summary>Sends everything queued so far; completes when it was delivered or given up on.</summary>
     Task FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stops taking requests and delivers what is queued. When <paramref name="cancellationToken"/> fires first,
+    /// what is still undelivered is given up on, logged and counted, so a dead backend cannot hold shutdown.
+    /// </summary>
+    Task StopAsync(CancellationToken cancellationToken);
 }

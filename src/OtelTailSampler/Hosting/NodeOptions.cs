@@ -5,4 +5,7 @@ public sealed record NodeOptions
 {
     /// <summary>Where the node keeps its journal and, by default, its file export.</summary>
     public string DataDir { get; init; } = "./data";
+
+    /// <summary>How long stopping may spend delivering what is still queued before giving up on it.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

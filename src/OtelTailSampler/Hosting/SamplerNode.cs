@@ -29,6 +29,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
     private readonly Dictionary<ListenerKind, ListenOptions> _listeners;
     private readonly ITelemetryExporter _exporter;
     private readonly ILogger<SamplerNode> _logger;
+    private readonly TimeSpan _shutdownTimeout;
     private bool _stopped;
 
     private SamplerNode(WebApplication app, Dictionary<ListenerKind, ListenOptions> listeners, ITelemetryExporter exporter)
@@ -37,6 +38,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         _listeners = listeners;
         _exporter = exporter;
         _logger = app.Services.GetRequiredService<ILogger<SamplerNode>>();
+        _shutdownTimeout = app.Services.GetRequiredService<SamplerOptions>().Node.ShutdownTimeout;
     }
 
     public IServiceProvider Services => _app.Services;
@@ -140,7 +142,10 @@ public sealed partial class SamplerNode : IAsyncDisposable
     /// <summary>Completes when the host is asked to stop (Ctrl+C, SIGTERM).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
-    /// <summary>Stops taking requests, then drains the exporter so nothing accepted is left behind.</summary>
+    /// <summary>
+    /// Stops taking requests, then drains the exporter, for at most sampler.node.shutdown-timeout: what a dead
+    /// backend still holds after that is logged and counted by the exporter.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (_stopped)
@@ -149,9 +154,18 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         _stopped = true;
-        await _app.StopAsync(cancellationToken);
-        await _exporter.FlushAsync(cancellationToken);
-        LogStopped();
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(_shutdownTimeout);
+        await _app.StopAsync(grace.Token);
+        try
+        {
+            await _exporter.StopAsync(grace.Token);
+            LogStopped();
+        }
+        catch (OperationCanceledException) when (grace.IsCancellationRequested)
+        {
+            LogStoppedWithUndelivered(_shutdownTimeout);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -210,4 +224,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OTel Tail Sampler stopped; exporter drained")]
     private partial void LogStopped();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OTel Tail Sampler stopped after {Timeout} with exports still undelivered (sampler.node.shutdown-timeout)")]
+    private partial void LogStoppedWithUndelivered(TimeSpan timeout);
 }

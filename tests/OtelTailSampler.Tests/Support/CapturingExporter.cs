@@ -39,5 +39,7 @@ public sealed class CapturingExporter : ITelemetryExporter
 
     public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

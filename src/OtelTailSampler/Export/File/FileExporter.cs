@@ -83,6 +83,13 @@ public sealed partial class FileExporter : ITelemetryExporter
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stops taking requests and writes everything already queued; the wait ends early when cancelled.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await _writerLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Stops taking requests, writes everything already queued, and closes the files.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Google.Protobuf;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OtelTailSampler.Otlp.Json;
+using OtelTailSampler.Tests.Support;
+
+namespace OtelTailSampler.Tests.Cli;
+
+/// <summary>The `otel-sampler` binary, run as a separate process the way a user runs it.</summary>
+public sealed class OtelSamplerCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("otel-sampler-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string WriteConfig(string name, string text)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task Config_validate_accepts_a_good_file()
+    {
+        var file = WriteConfig("good.conf", "sampler.exporters.otlp.endpoint = \"http://127.0.0.1:4317\"\n");
+
+        var (code, stdout, _) = await SamplerProcess.RunAsync(_directory, "config", "validate", file);
+
+        Assert.Equal(0, code);
+        Assert.Contains("configuration is valid", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Config_validate_prints_every_error_with_its_position_and_fails()
+    {
+        var file = WriteConfig("bad.conf", "sampler {\n  admin.endpoint = \"somewhere\"\n  exporters.otlp.timeout = soon\n}\n");
+
+        var (code, _, stderr) = await SamplerProcess.RunAsync(_directory, "config", "validate", file);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{file}:2:20: sampler.admin.endpoint:", stderr, StringComparison.Ordinal);
+        Assert.Contains($"{file}:3:28: sampler.exporters.otlp.timeout:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_refuses_to_start_on_an_invalid_file_with_the_same_messages()
+    {
+        var file = WriteConfig("bad.conf", "sampler.exporters.otlp.protocol = smoke-signals\n");
+
+        var (code, _, stderr) = await SamplerProcess.RunAsync(_directory, "--config", file);
+
+        Assert.Equal(1, code);
+        Assert.Contains("refusing to start", stderr, StringComparison.Ordinal);
+        Assert.Contains($"{file}:1:35: sampler.exporters.otlp.protocol:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Embedded_default_run_exports_to_files_under_data_and_drains_on_sigterm()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            // The defaults bind every interface on fixed ports; tests stay on loopback with free ports.
+            ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
+            ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
+            ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
+        };
+        using var sampler = SamplerProcess.Start(_directory, environment);
+        var ports = await sampler.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
+
+        var traces = OtlpSamples.Traces(OtlpSamples.Span(42, 1, "checkout"));
+        using (var client = new HttpClient())
+        {
+            using var ready = await client.GetAsync(new Uri($"http://127.0.0.1:{ports.Admin}/readyz"));
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            using var content = new ByteArrayContent(traces.ToByteArray());
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+            using var response = await client.PostAsync(new Uri($"http://127.0.0.1:{ports.Http}/v1/traces"), content);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(0, await sampler.TerminateAsync(TimeSpan.FromSeconds(60)));
+        var exported = Path.Combine(_directory, "data", "export", "traces.jsonl");
+        Assert.True(File.Exists(exported), $"no {exported}; output:\n{sampler.StandardOutput}\n{sampler.StandardError}");
+        var line = Assert.Single(await File.ReadAllLinesAsync(exported));
+        Assert.Equal(traces, OtlpJson.Parse<ExportTraceServiceRequest>(System.Text.Encoding.UTF8.GetBytes(line)));
+    }
+}

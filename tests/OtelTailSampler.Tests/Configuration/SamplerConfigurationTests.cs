@@ -1,0 +1,133 @@
+using OtelTailSampler.Configuration;
+using OtelTailSampler.Configuration.Hocon;
+using OtelTailSampler.Export.Otlp;
+
+namespace OtelTailSampler.Tests.Configuration;
+
+public sealed class SamplerConfigurationTests
+{
+    private static readonly Func<string, string?> NoEnvironment = _ => null;
+
+    private static SamplerConfigurationResult Load(string userText, Func<string, string?>? environment = null) =>
+        SamplerConfiguration.Load([new HoconSource(SamplerConfiguration.DefaultsText(), SamplerConfiguration.DefaultsFileName), new HoconSource(userText, "user.conf")],
+            environment ?? NoEnvironment);
+
+    [Fact]
+    public void Embedded_defaults_are_valid_and_match_the_documented_values()
+    {
+        var result = SamplerConfiguration.Load(userFile: null, NoEnvironment);
+
+        Assert.Empty(result.Errors);
+        var options = result.Options!;
+        Assert.Equal("./data", options.Node.DataDir);
+        Assert.Equal("0.0.0.0:4317", options.Receivers.GrpcEndpoint);
+        Assert.Equal("0.0.0.0:4318", options.Receivers.HttpEndpoint);
+        Assert.Equal(64L * 1024 * 1024, options.Receivers.GrpcMaxRecvMsgSize);
+        Assert.Equal(20L * 1024 * 1024, options.Receivers.HttpMaxRequestBodySize);
+        Assert.Equal("127.0.0.1:13133", options.Admin.Endpoint);
+        Assert.Null(options.Exporters.Otlp);
+        Assert.Equal("./data/export", options.Exporters.File.Path);
+    }
+
+    [Fact]
+    public void Every_default_in_the_file_equals_the_options_record_default()
+    {
+        // The records carry the same defaults as hocon/sampler.conf, so a setting removed from a layer keeps its documented value.
+        var fromFile = SamplerConfiguration.Load(userFile: null, NoEnvironment).Options!;
+        var fromRecords = new OtelTailSampler.Hosting.SamplerOptions();
+
+        Assert.Equal(fromRecords.Node, fromFile.Node);
+        Assert.Equal(fromRecords.Receivers, fromFile.Receivers);
+        Assert.Equal(fromRecords.Admin, fromFile.Admin);
+        Assert.Equal(fromRecords.Exporters.File, fromFile.Exporters.File);
+    }
+
+    [Fact]
+    public void User_file_overrides_and_configures_the_otlp_exporter()
+    {
+        var result = Load("""
+            sampler.exporters.otlp {
+              endpoint = "http://127.0.0.1:4317"
+              protocol = "http/protobuf"
+              compression = none
+              headers { "x-api-key" = secret }
+              batch { max-size = 100, timeout = 1s }
+              retry-on-failure.max-elapsed-time = 0
+            }
+            sampler.receivers.otlp.http.max-request-body-size = 1MiB
+            """);
+
+        Assert.Empty(result.Errors);
+        var otlp = result.Options!.Exporters.Otlp!;
+        Assert.Equal(new Uri("http://127.0.0.1:4317"), otlp.Endpoint);
+        Assert.Equal(OtlpExportProtocol.HttpProtobuf, otlp.Protocol);
+        Assert.Equal(OtlpExportCompression.None, otlp.Compression);
+        Assert.Equal("secret", otlp.Headers["x-api-key"]);
+        Assert.Equal(100, otlp.BatchMaxItems);
+        Assert.Equal(TimeSpan.FromSeconds(1), otlp.BatchDelay);
+        Assert.Equal(TimeSpan.Zero, otlp.RetryMaxElapsedTime);
+        Assert.Equal(TimeSpan.FromSeconds(10), otlp.Timeout);
+        Assert.Equal(1024 * 1024, result.Options.Receivers.HttpMaxRequestBodySize);
+    }
+
+    [Fact]
+    public void Environment_overrides_defaults_and_the_export_path_follows_the_data_dir()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["SAMPLER_DATA_DIR"] = "/var/lib/sampler",
+            ["SAMPLER_EXPORTER_ENDPOINT"] = "http://127.0.0.1:14317",
+            ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:5317",
+        };
+
+        var result = SamplerConfiguration.Load(userFile: null, environment.GetValueOrDefault);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("/var/lib/sampler", result.Options!.Node.DataDir);
+        Assert.Equal("/var/lib/sampler/export", result.Options.Exporters.File.Path);
+        Assert.Equal(new Uri("http://127.0.0.1:14317"), result.Options.Exporters.Otlp!.Endpoint);
+        Assert.Equal("127.0.0.1:5317", result.Options.Receivers.GrpcEndpoint);
+    }
+
+    [Fact]
+    public void Bad_values_and_typos_are_all_reported_with_their_positions()
+    {
+        var result = Load("""
+            sampler {
+              exporters.otlp {
+                endpoint = "collector:4317"
+                protocol = carrier-pigeon
+                timeout = soon
+                protcol = grpc
+              }
+              receivers.otlp.grpc.endpoint = "nowhere"
+            }
+            """);
+
+        Assert.Null(result.Options);
+        var errors = result.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("user.conf:3:16: sampler.exporters.otlp.endpoint:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:4:16: sampler.exporters.otlp.protocol:", StringComparison.Ordinal) && e.Contains("http/protobuf", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:5:15: sampler.exporters.otlp.timeout:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:6:15: sampler.exporters.otlp.protcol: unknown setting", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:8:34: sampler.receivers.otlp.grpc.endpoint:", StringComparison.Ordinal));
+        Assert.Equal(5, errors.Count);
+    }
+
+    [Fact]
+    public void Syntax_errors_carry_file_line_and_column()
+    {
+        var result = Load("sampler {\n  node.data-dir = \"unterminated\n}\n");
+
+        Assert.Null(result.Options);
+        Assert.StartsWith("user.conf:2:", Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_file_is_an_error()
+    {
+        var result = SamplerConfiguration.Load("/nonexistent/sampler.conf", NoEnvironment);
+
+        Assert.Contains("does not exist", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+}
