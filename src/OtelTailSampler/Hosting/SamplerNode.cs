@@ -30,10 +30,12 @@ public sealed partial class SamplerNode : IAsyncDisposable
     private readonly ITelemetryExporter _exporter;
     private readonly ILogger<SamplerNode> _logger;
     private readonly TimeSpan _shutdownTimeout;
+    private readonly string _exportTarget;
     private bool _stopped;
 
-    private SamplerNode(WebApplication app, Dictionary<ListenerKind, ListenOptions> listeners, ITelemetryExporter exporter)
+    private SamplerNode(WebApplication app, Dictionary<ListenerKind, ListenOptions> listeners, ITelemetryExporter exporter, string exportTarget)
     {
+        _exportTarget = exportTarget;
         _app = app;
         _listeners = listeners;
         _exporter = exporter;
@@ -124,7 +126,8 @@ public sealed partial class SamplerNode : IAsyncDisposable
             _ => admin.HandleAsync(context),
         });
 
-        return new SamplerNode(app, listeners, app.Services.GetRequiredService<ITelemetryExporter>());
+        var exportTarget = exporter is null ? ExporterFactory.Describe(options.Exporters) : exporter.GetType().Name;
+        return new SamplerNode(app, listeners, app.Services.GetRequiredService<ITelemetryExporter>(), exportTarget);
     }
 
     /// <summary>Starts listening; the node reports ready once every listener is bound.</summary>
@@ -137,6 +140,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         await _app.StartAsync(cancellationToken);
         listening = true;
         LogStarted(GrpcEndpoint, HttpEndpoint, AdminEndpoint);
+        LogExporting(_exportTarget);
     }
 
     /// <summary>Completes when the host is asked to stop (Ctrl+C, SIGTERM).</summary>
@@ -221,6 +225,9 @@ public sealed partial class SamplerNode : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OTel Tail Sampler listening: OTLP/gRPC {Grpc}, OTLP/HTTP {Http}, admin {Admin}")]
     private partial void LogStarted(IPEndPoint grpc, IPEndPoint http, IPEndPoint admin);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Exporting to {Target}")]
+    private partial void LogExporting(string target);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OTel Tail Sampler stopped; exporter drained")]
     private partial void LogStopped();
