@@ -83,7 +83,7 @@ internal sealed class OtlpGrpcSender : IOtlpSender
     {
         if (status.Code == GrpcStatusCode.Ok)
         {
-            return OtlpResponses.Accepted(signal, message);
+            return OtlpResponseReader.Accepted(signal, message);
         }
 
         var retryDelay = OtlpRetryRules.RetryInfoDelay(status.Details);

@@ -54,7 +54,7 @@ internal sealed class OtlpHttpSender : IOtlpSender
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
-            return OtlpResponses.Accepted(signal, body);
+            return OtlpResponseReader.Accepted(signal, body);
         }
 
         var detail = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {ErrorMessage(response, body)}";

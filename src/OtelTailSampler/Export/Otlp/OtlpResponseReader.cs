@@ -7,7 +7,7 @@ using OtelTailSampler.Otlp;
 namespace OtelTailSampler.Export.Otlp;
 
 /// <summary>Reads the Export{Signal}ServiceResponse of an accepted request, which may report a partial success.</summary>
-internal static class OtlpResponses
+internal static class OtlpResponseReader
 {
     public static ExportAttemptResult Accepted(OtlpSignal signal, ReadOnlySpan<byte> response)
     {
