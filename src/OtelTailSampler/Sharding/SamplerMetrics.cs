@@ -1,0 +1,53 @@
+using System.Diagnostics.Metrics;
+
+namespace OtelTailSampler.Sharding;
+
+/// <summary>The sampler's instruments. Tag values are preallocated strings, so recording allocates nothing.</summary>
+public sealed class SamplerMetrics : IDisposable
+{
+    private static readonly string[] ReasonNames = ["timer", "root", "size", "memory_pressure", "shutdown"];
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _spansReceived;
+    private readonly Counter<long> _tracesDecided;
+    private readonly Counter<long> _tracesKept;
+    private readonly Counter<long> _tracesDropped;
+    private readonly Counter<long> _lateSpans;
+    private readonly Counter<long> _cacheMisses;
+    private Func<long>? _bufferedTraces;
+    private Func<long>? _bufferedBytes;
+
+    public SamplerMetrics(IMeterFactory? meterFactory = null)
+    {
+        _meter = meterFactory?.Create(Otlp.ReceiverMetrics.MeterName) ?? new Meter(Otlp.ReceiverMetrics.MeterName);
+        _spansReceived = _meter.CreateCounter<long>("otelsampler.sampling.spans_received", "{span}", "Spans taken by shard workers.");
+        _tracesDecided = _meter.CreateCounter<long>("otelsampler.sampling.traces_decided", "{trace}", "Traces decided, by reason.");
+        _tracesKept = _meter.CreateCounter<long>("otelsampler.sampling.traces_kept", "{trace}", "Traces kept, by the policy that kept them.");
+        _tracesDropped = _meter.CreateCounter<long>("otelsampler.sampling.traces_dropped", "{trace}", "Traces not kept, by the drop policy that matched (or none).");
+        _lateSpans = _meter.CreateCounter<long>("otelsampler.sampling.late_spans", "{span}", "Spans that arrived after their trace was decided, by decision.");
+        _cacheMisses = _meter.CreateCounter<long>("otelsampler.sampling.decision_cache_misses", "{lookup}", "Spans of unbuffered traces not found in the decision cache (first spans of new traces, or decisions already forgotten).");
+        _meter.CreateObservableGauge("otelsampler.sampling.traces_buffered", () => _bufferedTraces?.Invoke() ?? 0, "{trace}", "Traces in memory, undecided.");
+        _meter.CreateObservableGauge("otelsampler.sampling.bytes_buffered", () => _bufferedBytes?.Invoke() ?? 0, "By", "Bytes of spans in memory, undecided, with their bookkeeping.");
+    }
+
+    /// <summary>Wires the gauges to the workers' live figures.</summary>
+    public void ObserveBuffers(Func<long> traces, Func<long> bytes)
+    {
+        _bufferedTraces = traces;
+        _bufferedBytes = bytes;
+    }
+
+    public void SpansReceived(int count) => _spansReceived.Add(count);
+
+    public void Decided(DecisionReason reason) => _tracesDecided.Add(1, new KeyValuePair<string, object?>("reason", ReasonNames[(int)reason]));
+
+    public void Kept(string policy) => _tracesKept.Add(1, new KeyValuePair<string, object?>("policy", policy));
+
+    public void Dropped(string? dropPolicy) => _tracesDropped.Add(1, new KeyValuePair<string, object?>("policy", dropPolicy ?? "none"));
+
+    public void LateSpan(bool kept) => _lateSpans.Add(1, new KeyValuePair<string, object?>("decision", kept ? "kept" : "dropped"));
+
+    public void CacheMiss() => _cacheMisses.Add(1);
+
+    public void Dispose() => _meter.Dispose();
+}

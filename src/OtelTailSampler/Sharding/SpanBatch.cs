@@ -1,0 +1,34 @@
+using System.Buffers;
+
+namespace OtelTailSampler.Sharding;
+
+/// <summary>The spans of one request that belong to one worker, in a pooled array the worker returns.</summary>
+internal sealed class SpanBatch
+{
+    private RoutedSpan[] _spans = ArrayPool<RoutedSpan>.Shared.Rent(16);
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<RoutedSpan> Spans => _spans.AsSpan(0, Count);
+
+    public void Add(in RoutedSpan span)
+    {
+        if (Count == _spans.Length)
+        {
+            var larger = ArrayPool<RoutedSpan>.Shared.Rent(_spans.Length * 2);
+            _spans.AsSpan(0, Count).CopyTo(larger);
+            ArrayPool<RoutedSpan>.Shared.Return(_spans, clearArray: true);
+            _spans = larger;
+        }
+
+        _spans[Count++] = span;
+    }
+
+    /// <summary>Returns the array to the pool; the batch is not used afterwards.</summary>
+    public void Return()
+    {
+        ArrayPool<RoutedSpan>.Shared.Return(_spans, clearArray: true);
+        _spans = [];
+        Count = 0;
+    }
+}

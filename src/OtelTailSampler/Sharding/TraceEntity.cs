@@ -1,0 +1,20 @@
+using OtelTailSampler.Sampling;
+
+namespace OtelTailSampler.Sharding;
+
+/// <summary>
+/// The trace entity while it collects: its facts, its span references (a pooled array) and when it is due.
+/// Entities live in a slab inside the worker; a generation number tells a reused slot from its last tenant.
+/// </summary>
+internal struct TraceEntity
+{
+    public TraceId Id;
+    public TraceFacts Facts;
+    public SpanRef[]? Spans;
+    public int SpanCount;
+    public long BufferedBytes;
+    public long DueTimestamp;
+    public DecisionReason DueReason;
+    public int Generation;
+    public bool Live;
+}

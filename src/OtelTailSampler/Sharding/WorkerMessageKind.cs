@@ -1,0 +1,8 @@
+namespace OtelTailSampler.Sharding;
+
+internal enum WorkerMessageKind
+{
+    Spans,
+    Tick,
+    Barrier,
+}
