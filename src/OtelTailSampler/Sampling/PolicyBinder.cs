@@ -203,8 +203,8 @@ internal static class PolicyBinder
     private static BytesLimitingPolicyOptions BytesLimiting(SettingsReader reader, string name)
     {
         reader.ReportUnknownKeys(NameKey, TypeKey, "bytes-per-second", "burst-capacity");
-        var rate = RequirePositiveSize(reader, "bytes-per-second", 0);
-        var burst = RequirePositiveSize(reader, "burst-capacity", 2 * rate);
+        var rate = Require(reader, "bytes-per-second") ? PositiveSize(reader, "bytes-per-second") : 0;
+        var burst = reader.Has("burst-capacity") ? PositiveSize(reader, "burst-capacity") : 2 * rate;
         return new BytesLimitingPolicyOptions(name, rate, burst);
     }
 
@@ -485,18 +485,8 @@ internal static class PolicyBinder
         return value;
     }
 
-    private static double RequirePositiveSize(SettingsReader reader, string key, double @default)
+    private static double PositiveSize(SettingsReader reader, string key)
     {
-        if (!reader.Has(key))
-        {
-            if (@default <= 0)
-            {
-                reader.AddError(key, "required setting is missing");
-            }
-
-            return @default;
-        }
-
         var errorsBefore = reader.Errors.Count;
         var value = reader.GetSize(key, 0);
         if (value <= 0 && reader.Errors.Count == errorsBefore)

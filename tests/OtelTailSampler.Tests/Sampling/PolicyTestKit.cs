@@ -12,16 +12,16 @@ namespace OtelTailSampler.Tests.Sampling;
 /// <summary>Builds policy sets from HOCON and feeds them spans made with the generated OTLP types.</summary>
 internal static class PolicyTestKit
 {
-    public const string File = "policies.conf";
+    public const string ConfigFile = "policies.conf";
 
     public const ulong Start = 1_700_000_000_000_000_000UL;
 
     public static readonly byte[] TraceId = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 
     /// <summary>The <c>sampler.sampling</c> section of a configuration text.</summary>
-    public static SettingsReader Sampling(string text)
+    public static SettingsReader SamplingSection(string text)
     {
-        var document = HoconDocument.Parse(text, File);
+        var document = HoconDocument.Parse(text, ConfigFile);
         var root = new SettingsReader(new ConfigurationBuilder().AddHocon(document).Build(), document.PositionOf);
         return root.Section("sampler.sampling");
     }
@@ -29,7 +29,7 @@ internal static class PolicyTestKit
     /// <summary>A policy set from the inside of <c>policies = [ ... ]</c>, which must bind without errors.</summary>
     public static PolicySet Set(string policies, TimeProvider? timeProvider = null, double shareOfRate = 1)
     {
-        var sampling = Sampling($"sampler.sampling.policies = [\n{policies}\n]");
+        var sampling = SamplingSection($"sampler.sampling.policies = [\n{policies}\n]");
         var set = PolicySet.Bind(sampling, shareOfRate, timeProvider ?? new Support.ManualTimeProvider());
         Assert.Empty(sampling.Errors);
         return set;
