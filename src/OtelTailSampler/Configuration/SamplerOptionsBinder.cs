@@ -3,7 +3,10 @@ using OtelTailSampler.Export;
 using OtelTailSampler.Export.File;
 using OtelTailSampler.Export.Otlp;
 using OtelTailSampler.Hosting;
+using OtelTailSampler.Decisions;
 using OtelTailSampler.Otlp;
+using OtelTailSampler.Sampling;
+using OtelTailSampler.Sharding;
 
 namespace OtelTailSampler.Configuration;
 
@@ -28,11 +31,13 @@ public static class SamplerOptionsBinder
     public static SamplerOptions Bind(SettingsReader sampler)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        sampler.ReportUnknownKeys("node", "receivers", "exporters", "admin");
+        sampler.ReportUnknownKeys("node", "receivers", "sharding", "sampling", "exporters", "admin");
         return new SamplerOptions
         {
             Node = BindNode(sampler.Section("node")),
             Receivers = BindReceivers(sampler.Section("receivers")),
+            Sharding = BindSharding(sampler.Section("sharding")),
+            Sampling = BindSampling(sampler.Section("sampling")),
             Exporters = BindExporters(sampler.Section("exporters")),
             Admin = BindAdmin(sampler.Section("admin")),
         };
@@ -67,6 +72,63 @@ public static class SamplerOptionsBinder
             HttpMaxRequestBodySize = PositiveSize(http, "max-request-body-size", defaults.HttpMaxRequestBodySize, int.MaxValue),
             RetryAfter = otlp.GetDuration("retry-after", defaults.RetryAfter),
         };
+    }
+
+    private static ShardingOptions BindSharding(SettingsReader sharding)
+    {
+        sharding.ReportUnknownKeys("shards", "workers");
+        var defaults = new ShardingOptions();
+        return new ShardingOptions
+        {
+            Shards = sharding.GetInt("shards", defaults.Shards, min: 1, max: 1 << 20),
+            Workers = sharding.GetInt("workers", defaults.Workers, min: 0, max: 1024),
+        };
+    }
+
+    private static SamplingOptions BindSampling(SettingsReader sampling)
+    {
+        sampling.ReportUnknownKeys("enabled", "decision-wait", "root-settle-delay", "max-spans-per-trace", "max-bytes-per-trace",
+            "max-buffered-bytes", "max-traces", "tick-interval", "decision-cache", "policies");
+        var cache = sampling.Section("decision-cache");
+        cache.ReportUnknownKeys("kept-size", "dropped-size");
+        var defaults = new SamplingOptions();
+        var cacheDefaults = new DecisionCacheOptions();
+        return new SamplingOptions
+        {
+            Enabled = sampling.GetBool("enabled", defaults.Enabled),
+            DecisionWait = PositiveDuration(sampling, "decision-wait", defaults.DecisionWait),
+            RootSettleDelay = sampling.GetDuration("root-settle-delay", defaults.RootSettleDelay),
+            MaxSpansPerTrace = sampling.GetInt("max-spans-per-trace", defaults.MaxSpansPerTrace, min: 1),
+            MaxBytesPerTrace = PositiveSize(sampling, "max-bytes-per-trace", defaults.MaxBytesPerTrace, long.MaxValue),
+            MaxBufferedBytes = MemoryBudget(sampling, "max-buffered-bytes", defaults.MaxBufferedBytes),
+            MaxTraces = sampling.GetInt("max-traces", defaults.MaxTraces, min: 1),
+            TickInterval = PositiveDuration(sampling, "tick-interval", defaults.TickInterval),
+            DecisionCache = new DecisionCacheOptions
+            {
+                KeptSize = cache.GetInt("kept-size", cacheDefaults.KeptSize, min: 1),
+                DroppedSize = cache.GetInt("dropped-size", cacheDefaults.DroppedSize, min: 1),
+            },
+            Policies = PolicySetOptions.Bind(sampling),
+        };
+    }
+
+    // A size, or a percentage of the memory the process may use ("25%"), which follows container limits.
+    private static long MemoryBudget(SettingsReader section, string key, long @default)
+    {
+        var text = section.GetString(key, "");
+        if (text.EndsWith('%'))
+        {
+            if (double.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var percent)
+                && percent is > 0 and <= 100)
+            {
+                return (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * percent / 100);
+            }
+
+            section.AddError(key, $"'{text}' is not a percentage between 0 and 100");
+            return @default;
+        }
+
+        return PositiveSize(section, key, @default, long.MaxValue);
     }
 
     private static ExportersOptions BindExporters(SettingsReader exporters)

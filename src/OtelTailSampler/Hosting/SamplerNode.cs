@@ -52,6 +52,9 @@ public sealed partial class SamplerNode : IAsyncDisposable
 
     public IPEndPoint AdminEndpoint => _listeners[ListenerKind.Admin].IPEndPoint!;
 
+    /// <summary>The pipeline behind the receivers: the sampling pipeline unless sampling is switched off.</summary>
+    public ITelemetryPipeline Pipeline => _app.Services.GetRequiredService<ITelemetryPipeline>();
+
     /// <summary>
     /// Builds a node. <paramref name="exporter"/> replaces the configured exporter (tests); otherwise the
     /// node exports to the OTLP endpoint, or to files when none is configured.
@@ -95,7 +98,11 @@ public sealed partial class SamplerNode : IAsyncDisposable
             services.AddSingleton(exporter);
         }
 
-        services.AddSingleton<ITelemetryPipeline, PassThroughPipeline>();
+        services.AddSingleton<Sharding.SamplerMetrics>(provider => new Sharding.SamplerMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<ITelemetryPipeline>(provider => options.Sampling.Enabled
+            ? new SamplingPipeline(options.Sampling, options.Sharding, provider.GetRequiredService<ITelemetryExporter>(),
+                provider.GetRequiredService<Sharding.SamplerMetrics>(), time, provider.GetRequiredService<ILoggerFactory>())
+            : new PassThroughPipeline(provider.GetRequiredService<ITelemetryExporter>()));
         services.AddSingleton<OtlpIngest>();
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
@@ -163,6 +170,12 @@ public sealed partial class SamplerNode : IAsyncDisposable
         await _app.StopAsync(grace.Token);
         try
         {
+            // Without a journal yet, buffered traces are decided now rather than lost with the process.
+            if (Pipeline is SamplingPipeline sampling)
+            {
+                await sampling.StopAsync(grace.Token);
+            }
+
             await _exporter.StopAsync(grace.Token);
             LogStopped();
         }

@@ -1,6 +1,8 @@
 using OtelTailSampler.Admin;
 using OtelTailSampler.Export;
 using OtelTailSampler.Otlp;
+using OtelTailSampler.Sampling;
+using OtelTailSampler.Sharding;
 
 namespace OtelTailSampler.Hosting;
 
@@ -10,6 +12,10 @@ public sealed record SamplerOptions
     public NodeOptions Node { get; init; } = new();
 
     public OtlpReceiverOptions Receivers { get; init; } = new();
+
+    public ShardingOptions Sharding { get; init; } = new();
+
+    public SamplingOptions Sampling { get; init; } = new();
 
     public ExportersOptions Exporters { get; init; } = new();
 

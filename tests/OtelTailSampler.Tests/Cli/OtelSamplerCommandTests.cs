@@ -57,7 +57,7 @@ public sealed class OtelSamplerCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Embedded_default_run_exports_to_files_under_data_and_drains_on_sigterm()
+    public async Task Embedded_default_run_keeps_an_error_trace_in_files_under_data_and_drains_on_sigterm()
     {
         var environment = new Dictionary<string, string>
         {
@@ -69,7 +69,10 @@ public sealed class OtelSamplerCommandTests : IDisposable
         using var sampler = SamplerProcess.Start(_directory, environment);
         var ports = await sampler.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
 
-        var traces = OtlpSamples.Traces(OtlpSamples.Span(42, 1, "checkout"));
+        // The default policies keep every trace with an error; this one is decided when the node stops.
+        var failing = OtlpSamples.Span(42, 1, "checkout");
+        failing.Status = new OpenTelemetry.Proto.Trace.V1.Status { Code = OpenTelemetry.Proto.Trace.V1.Status.Types.StatusCode.Error };
+        var traces = OtlpSamples.Traces(failing);
         using (var client = new HttpClient())
         {
             using var ready = await client.GetAsync(new Uri($"http://127.0.0.1:{ports.Admin}/readyz"));
@@ -84,6 +87,9 @@ public sealed class OtelSamplerCommandTests : IDisposable
         var exported = Path.Combine(_directory, "data", "export", "traces.jsonl");
         Assert.True(File.Exists(exported), $"no {exported}; output:\n{sampler.StandardOutput}\n{sampler.StandardError}");
         var line = Assert.Single(await File.ReadAllLinesAsync(exported));
-        Assert.Equal(traces, OtlpJson.Parse<ExportTraceServiceRequest>(System.Text.Encoding.UTF8.GetBytes(line)));
+        var span = OtlpJson.Parse<ExportTraceServiceRequest>(System.Text.Encoding.UTF8.GetBytes(line)).ResourceSpans.Single().ScopeSpans.Single().Spans.Single();
+        Assert.Equal(failing.SpanId, span.SpanId);
+        Assert.Equal("keep-errors", span.Attributes.Single(a => a.Key == "sampling.policy").Value.StringValue);
+        Assert.Equal(1.0, span.Attributes.Single(a => a.Key == "sampling.adjusted_count").Value.DoubleValue);
     }
 }

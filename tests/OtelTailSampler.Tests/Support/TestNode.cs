@@ -3,6 +3,7 @@ using OtelTailSampler.Admin;
 using OtelTailSampler.Export;
 using OtelTailSampler.Hosting;
 using OtelTailSampler.Otlp;
+using OtelTailSampler.Sampling;
 
 namespace OtelTailSampler.Tests.Support;
 
@@ -19,9 +20,13 @@ public sealed class TestNode : IAsyncDisposable
 
     public Uri AdminUri => new($"http://127.0.0.1:{Node.AdminEndpoint.Port}");
 
-    /// <summary>Options for a node that listens on loopback only, on ports the OS picks.</summary>
+    /// <summary>
+    /// Options for a node that listens on loopback only, on ports the OS picks. Sampling is off: tests of the
+    /// receivers and exporters see everything pass through; sampling tests switch it on.
+    /// </summary>
     public static SamplerOptions LoopbackOptions(string dataDir) => new()
     {
+        Sampling = new SamplingOptions { Enabled = false },
         Node = new NodeOptions { DataDir = dataDir },
         Receivers = new OtlpReceiverOptions { GrpcEndpoint = "127.0.0.1:0", HttpEndpoint = "127.0.0.1:0" },
         Admin = new AdminOptions { Endpoint = "127.0.0.1:0" },
