@@ -30,6 +30,9 @@ public sealed class SamplerMetrics : IDisposable
         _meter.CreateObservableGauge("otelsampler.sampling.bytes_buffered", () => _bufferedBytes?.Invoke() ?? 0, "By", "Bytes of spans in memory, undecided, with their bookkeeping.");
     }
 
+    /// <summary>The meter the instruments belong to, so a listener can tell this node's from another's.</summary>
+    public Meter Meter => _meter;
+
     /// <summary>Wires the gauges to the workers' live figures.</summary>
     public void ObserveBuffers(Func<long> traces, Func<long> bytes)
     {
