@@ -8,7 +8,6 @@ using OpenTelemetry.Proto.Trace.V1;
 using OtelTailSampler.Export.File;
 using OtelTailSampler.Otlp;
 using OtelTailSampler.Otlp.Json;
-using OtelTailSampler.Tests.Otlp.Json;
 using OtelTailSampler.Tests.Support;
 using IOFile = System.IO.File;
 using IOPath = System.IO.Path;
@@ -32,7 +31,7 @@ public sealed class FileExporterTests : IDisposable
     [Fact]
     public async Task Lines_are_otlp_json_that_parses_back_to_the_request()
     {
-        var request = OtlpSamples.RichTraces();
+        var request = RichOtlpSamples.RichTraces();
         await using (var exporter = CreateExporter())
         {
             Assert.True(exporter.TryEnqueue(OtlpSignal.Traces, request.ToByteArray(), 2));
@@ -62,9 +61,9 @@ public sealed class FileExporterTests : IDisposable
     [Fact]
     public async Task Each_signal_has_its_own_file()
     {
-        var traces = OtlpSamples.RichTraces();
-        var metrics = OtlpSamples.RichMetrics();
-        var logs = OtlpSamples.RichLogs();
+        var traces = RichOtlpSamples.RichTraces();
+        var metrics = RichOtlpSamples.RichMetrics();
+        var logs = RichOtlpSamples.RichLogs();
         await using (var exporter = CreateExporter())
         {
             Assert.True(exporter.TryEnqueue(OtlpSignal.Metrics, metrics.ToByteArray(), 5));
@@ -153,10 +152,10 @@ public sealed class FileExporterTests : IDisposable
     {
         await using (var exporter = CreateExporter(new FileExporterOptions { Path = _directory, MaxFileBytes = 10 }))
         {
-            Assert.True(exporter.TryEnqueue(OtlpSignal.Logs, OtlpSamples.RichLogs().ToByteArray(), 2));
+            Assert.True(exporter.TryEnqueue(OtlpSignal.Logs, RichOtlpSamples.RichLogs().ToByteArray(), 2));
             await exporter.FlushAsync(CancellationToken.None);
             _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(5));
-            Assert.True(exporter.TryEnqueue(OtlpSignal.Logs, OtlpSamples.RichLogs().ToByteArray(), 2));
+            Assert.True(exporter.TryEnqueue(OtlpSignal.Logs, RichOtlpSamples.RichLogs().ToByteArray(), 2));
         }
 
         Assert.Equal(["logs-20260101T010005Z-0001.jsonl", "logs.jsonl"], FileNames());
@@ -234,7 +233,7 @@ public sealed class FileExporterTests : IDisposable
         try
         {
             await using var exporter = CreateExporter();
-            Assert.True(exporter.TryEnqueue(OtlpSignal.Metrics, OtlpSamples.RichMetrics().ToByteArray(), 5));
+            Assert.True(exporter.TryEnqueue(OtlpSignal.Metrics, RichOtlpSamples.RichMetrics().ToByteArray(), 5));
             await exporter.FlushAsync(CancellationToken.None);
 
             var entry = Assert.Single(_logger.Entries);
@@ -242,7 +241,7 @@ public sealed class FileExporterTests : IDisposable
             Assert.Contains("5 data points", entry.Message, StringComparison.Ordinal);
 
             IOFile.Delete(_directory);
-            Assert.True(exporter.TryEnqueue(OtlpSignal.Metrics, OtlpSamples.RichMetrics().ToByteArray(), 5));
+            Assert.True(exporter.TryEnqueue(OtlpSignal.Metrics, RichOtlpSamples.RichMetrics().ToByteArray(), 5));
             await exporter.FlushAsync(CancellationToken.None);
         }
         finally
@@ -288,7 +287,7 @@ public sealed class FileExporterTests : IDisposable
                 {
                     new ScopeSpans
                     {
-                        Spans = { new Span { TraceId = OtlpSamples.TraceId, SpanId = OtlpSamples.SpanId, Name = name, Kind = Span.Types.SpanKind.Client } },
+                        Spans = { new Span { TraceId = RichOtlpSamples.TraceId, SpanId = RichOtlpSamples.SpanId, Name = name, Kind = Span.Types.SpanKind.Client } },
                     },
                 },
             },

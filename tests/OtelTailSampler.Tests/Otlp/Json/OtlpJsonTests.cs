@@ -12,6 +12,7 @@ using OpenTelemetry.Proto.Metrics.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using OtelTailSampler.Otlp.Json;
+using OtelTailSampler.Tests.Support;
 using Status = OpenTelemetry.Proto.Trace.V1.Status;
 
 namespace OtelTailSampler.Tests.Otlp.Json;
@@ -25,7 +26,7 @@ public sealed class OtlpJsonTests
     [Fact]
     public void Traces_round_trip()
     {
-        var request = OtlpSamples.RichTraces();
+        var request = RichOtlpSamples.RichTraces();
 
         var parsed = RoundTrip(request);
 
@@ -35,7 +36,7 @@ public sealed class OtlpJsonTests
     [Fact]
     public void Metrics_round_trip()
     {
-        var request = OtlpSamples.RichMetrics();
+        var request = RichOtlpSamples.RichMetrics();
 
         var parsed = RoundTrip(request);
 
@@ -45,7 +46,7 @@ public sealed class OtlpJsonTests
     [Fact]
     public void Logs_round_trip()
     {
-        var request = OtlpSamples.RichLogs();
+        var request = RichOtlpSamples.RichLogs();
 
         var parsed = RoundTrip(request);
 
@@ -70,7 +71,7 @@ public sealed class OtlpJsonTests
     [Fact]
     public void Format_writes_hex_ids_integer_enums_string_int64s_and_camel_case_keys()
     {
-        var json = OtlpJson.Format(OtlpSamples.RichTraces());
+        var json = OtlpJson.Format(RichOtlpSamples.RichTraces());
 
         using var document = JsonDocument.Parse(json);
         var span = document.RootElement.GetProperty("resourceSpans")[0].GetProperty("scopeSpans")[0]
@@ -83,20 +84,20 @@ public sealed class OtlpJsonTests
         Assert.Equal("1544712660000000000", span.GetProperty("startTimeUnixNano").GetString());
         Assert.Equal(2, span.GetProperty("status").GetProperty("code").GetInt32());
         var link = span.GetProperty("links")[0];
-        Assert.Equal(OtlpSamples.LinkTraceIdHex, link.GetProperty("traceId").GetString());
+        Assert.Equal(RichOtlpSamples.LinkTraceIdHex, link.GetProperty("traceId").GetString());
         Assert.DoesNotContain("_", string.Concat(PropertyNames(document.RootElement)));
     }
 
     [Fact]
     public void Format_writes_log_and_exemplar_ids_as_hex()
     {
-        var logs = JsonDocument.Parse(OtlpJson.Format(OtlpSamples.RichLogs()));
+        var logs = JsonDocument.Parse(OtlpJson.Format(RichOtlpSamples.RichLogs()));
         var record = logs.RootElement.GetProperty("resourceLogs")[0].GetProperty("scopeLogs")[0]
             .GetProperty("logRecords")[0];
         Assert.Equal(TraceIdHex, record.GetProperty("traceId").GetString());
         Assert.Equal(SpanIdHex, record.GetProperty("spanId").GetString());
 
-        var metrics = JsonDocument.Parse(OtlpJson.Format(OtlpSamples.RichMetrics()));
+        var metrics = JsonDocument.Parse(OtlpJson.Format(RichOtlpSamples.RichMetrics()));
         var exemplar = metrics.RootElement.GetProperty("resourceMetrics")[0].GetProperty("scopeMetrics")[0]
             .GetProperty("metrics")[0].GetProperty("gauge").GetProperty("dataPoints")[0]
             .GetProperty("exemplars")[0];
@@ -374,7 +375,7 @@ public sealed class OtlpJsonTests
     [Fact]
     public void Format_to_a_writer_matches_format_to_a_string()
     {
-        var request = OtlpSamples.RichLogs();
+        var request = RichOtlpSamples.RichLogs();
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, OtlpJson.DefaultWriterOptions))
         {

@@ -8,13 +8,13 @@ using OpenTelemetry.Proto.Metrics.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
 
-namespace OtelTailSampler.Tests.Otlp.Json;
+namespace OtelTailSampler.Tests.Support;
 
 /// <summary>
 /// Export requests that use every field kind OTLP has: each AnyValue case (zero values and non-finite doubles
 /// included), events, links, status, all five metric types with exemplars, and log records with bodies and ids.
 /// </summary>
-internal static class OtlpSamples
+internal static class RichOtlpSamples
 {
     public const string LinkTraceIdHex = "0102030405060708090a0b0c0d0e0f10";
 
