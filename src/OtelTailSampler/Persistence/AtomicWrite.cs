@@ -15,9 +15,12 @@ public sealed record AtomicWrite
 
         PersistenceId = persistenceId;
         FirstSequenceNr = firstSequenceNr;
-        Events = events;
+
+        // A copy: the caller's list may change after this, and the write must stay what was counted and checked.
+        PendingEvent[] copy = [.. events];
+        Events = copy;
         long bytes = 0;
-        foreach (var e in events)
+        foreach (var e in copy)
         {
             bytes += e.Payload.Length;
         }
