@@ -1,0 +1,14 @@
+namespace OtelTailSampler.Persistence;
+
+/// <summary>Bounds of the <see cref="JournalWriter"/>'s group commit.</summary>
+public sealed record JournalWriterOptions
+{
+    /// <summary>Atomic writes committed in one transaction at most.</summary>
+    public int MaxBatchWrites { get; init; } = 512;
+
+    /// <summary>Payload bytes committed in one transaction at most (a single larger write still goes alone).</summary>
+    public long MaxBatchBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>Writes waiting for a commit; when full, <see cref="JournalWriter.AppendAsync"/> waits for room.</summary>
+    public int QueueCapacity { get; init; } = 8192;
+}

@@ -1,0 +1,167 @@
+using OtelTailSampler.Persistence;
+using OtelTailSampler.Tests.Export.File;
+
+namespace OtelTailSampler.Tests.Persistence;
+
+public sealed class JournalWriterTests : IAsyncDisposable
+{
+    private readonly ScriptedJournal _journal = new();
+    private readonly ListLogger<JournalWriter> _logger = new();
+    private JournalWriter _writer;
+
+    public JournalWriterTests()
+    {
+        _writer = new JournalWriter(_journal, new JournalWriterOptions(), _logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _journal.Release();
+        await _writer.DisposeAsync();
+        await _journal.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_lone_write_commits_at_once_in_its_own_batch()
+    {
+        var write = Write("a", 1);
+
+        await _writer.AppendAsync(write);
+
+        var call = Assert.Single(_journal.Calls);
+        Assert.Same(write, Assert.Single(call));
+        Assert.Equal(1, _writer.BatchesCommitted);
+        Assert.True(_writer.Healthy);
+    }
+
+    [Fact]
+    public async Task Writes_that_arrive_while_a_commit_is_in_flight_go_together_in_the_next_one()
+    {
+        var first = await StartHeldCommitAsync(Write("a", 1));
+
+        var waiting = Enumerable.Range(0, 4).Select(i => Write($"b{i}", 1)).ToList();
+        var appends = waiting.Select(w => _writer.AppendAsync(w).AsTask()).ToList();
+        Assert.Single(_journal.Calls);
+        Assert.All(appends, append => Assert.False(append.IsCompleted));
+
+        _journal.Release();
+        await first;
+        await Task.WhenAll(appends);
+
+        Assert.Equal(2, _journal.Calls.Count);
+        Assert.Equal(waiting, _journal.Calls[1]);
+        Assert.Equal(2, _writer.BatchesCommitted);
+    }
+
+    [Fact]
+    public async Task Batches_are_bounded_by_count_and_bytes()
+    {
+        await _writer.DisposeAsync();
+        _writer = new JournalWriter(_journal, new JournalWriterOptions { MaxBatchWrites = 3, MaxBatchBytes = 100 }, _logger);
+        var first = await StartHeldCommitAsync(Write("first", 1));
+
+        var small = Enumerable.Range(0, 4).Select(i => Write($"s{i}", 1, payloadBytes: 10)).ToList();
+        var large = Write("large", 1, payloadBytes: 250);
+        var after = Write("after", 1, payloadBytes: 60);
+        var last = Write("last", 1, payloadBytes: 60);
+        var appends = small.Append(large).Append(after).Append(last).Select(w => _writer.AppendAsync(w).AsTask()).ToList();
+        _journal.Release();
+        await first;
+        await Task.WhenAll(appends);
+
+        Assert.Equal(
+            [["first"], ["s0", "s1", "s2"], ["s3"], ["large"], ["after"], ["last"]],
+            _journal.Calls.Select(call => call.Select(w => w.PersistenceId).ToArray()));
+    }
+
+    [Fact]
+    public async Task A_failed_commit_fails_only_its_callers_marks_the_writer_unhealthy_and_the_next_batch_recovers()
+    {
+        var first = await StartHeldCommitAsync(Write("a", 1));
+        var failure = new IOException("disk gone");
+        _journal.Then(failure);
+        var failing = new[] { Write("b", 1), Write("c", 1) }.Select(w => _writer.AppendAsync(w).AsTask()).ToList();
+
+        _journal.Release();
+        await first;
+        foreach (var append in failing)
+        {
+            Assert.Same(failure, await Assert.ThrowsAsync<IOException>(() => append));
+        }
+
+        Assert.False(_writer.Healthy);
+        Assert.Same(failure, _writer.LastError);
+        Assert.Contains(_logger.Entries, e => e.Exception == failure);
+
+        await _writer.AppendAsync(Write("b", 1));
+        Assert.True(_writer.Healthy);
+        Assert.Null(_writer.LastError);
+        Assert.Equal(2, _writer.BatchesCommitted);
+    }
+
+    [Fact]
+    public async Task A_rejected_write_fails_alone_with_its_ids_later_writes_and_the_rest_is_committed_again()
+    {
+        var first = await StartHeldCommitAsync(Write("first", 1));
+        var batch = new[] { Write("a", 1), Write("b", 7), Write("c", 1), Write("b", 8), Write("d", 1) };
+        var conflict = new SequenceNumberConflictException("b", 3, 7, writeIndex: 1);
+        _journal.Then(conflict);
+        var appends = batch.Select(w => _writer.AppendAsync(w).AsTask()).ToList();
+
+        _journal.Release();
+        await first;
+
+        Assert.Same(conflict, await Assert.ThrowsAsync<SequenceNumberConflictException>(() => appends[1]));
+        Assert.Same(conflict, await Assert.ThrowsAsync<SequenceNumberConflictException>(() => appends[3]));
+        await appends[0];
+        await appends[2];
+        await appends[4];
+        Assert.Equal(["a", "c", "d"], _journal.Calls[^1].Select(w => w.PersistenceId));
+        Assert.True(_writer.Healthy);
+    }
+
+    [Fact]
+    public async Task A_cancelled_write_still_waiting_in_the_queue_is_not_written()
+    {
+        var first = await StartHeldCommitAsync(Write("a", 1));
+        using var cancel = new CancellationTokenSource();
+        var cancelled = _writer.AppendAsync(Write("cancelled", 1), cancel.Token).AsTask();
+        var kept = _writer.AppendAsync(Write("kept", 1)).AsTask();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        _journal.Release();
+        await first;
+        await kept;
+
+        Assert.Equal(["kept"], _journal.Calls[^1].Select(w => w.PersistenceId));
+    }
+
+    [Fact]
+    public async Task Dispose_commits_what_is_queued_and_later_appends_are_refused()
+    {
+        var first = await StartHeldCommitAsync(Write("a", 1));
+        var queued = _writer.AppendAsync(Write("b", 1)).AsTask();
+
+        var disposing = _writer.DisposeAsync().AsTask();
+        _journal.Release();
+        await disposing;
+        await first;
+        await queued;
+
+        Assert.Equal(2, _journal.Calls.Count);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => _writer.AppendAsync(Write("c", 1)).AsTask());
+    }
+
+    private static AtomicWrite Write(string persistenceId, long sequenceNr, int payloadBytes = 1) =>
+        new(persistenceId, sequenceNr, 1, new byte[payloadBytes]);
+
+    /// <summary>Appends a write whose commit the journal holds; returns once the commit has started.</summary>
+    private async Task<Task> StartHeldCommitAsync(AtomicWrite write)
+    {
+        _journal.HoldNextCall();
+        var append = _writer.AppendAsync(write).AsTask();
+        await _journal.CallHeld;
+        return append;
+    }
+}
