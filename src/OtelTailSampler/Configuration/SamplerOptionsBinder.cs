@@ -5,6 +5,7 @@ using OtelTailSampler.Export.Otlp;
 using OtelTailSampler.Hosting;
 using OtelTailSampler.Decisions;
 using OtelTailSampler.Otlp;
+using OtelTailSampler.Pipeline;
 using OtelTailSampler.Sampling;
 using OtelTailSampler.Sharding;
 
@@ -22,6 +23,13 @@ public static class SamplerOptionsBinder
         ["http/protobuf"] = OtlpExportProtocol.HttpProtobuf,
     };
 
+    private static readonly Dictionary<string, PipelineMode> PipelineModes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sample"] = PipelineMode.Sample,
+        ["pass-through"] = PipelineMode.PassThrough,
+        ["decode-only"] = PipelineMode.DecodeOnly,
+    };
+
     private static readonly Dictionary<string, OtlpExportCompression> Compressions = new(StringComparer.OrdinalIgnoreCase)
     {
         ["gzip"] = OtlpExportCompression.Gzip,
@@ -31,9 +39,12 @@ public static class SamplerOptionsBinder
     public static SamplerOptions Bind(SettingsReader sampler)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        sampler.ReportUnknownKeys("node", "receivers", "sharding", "sampling", "exporters", "admin");
+        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "exporters", "admin");
+        var pipeline = sampler.Section("pipeline");
+        pipeline.ReportUnknownKeys("mode");
         return new SamplerOptions
         {
+            PipelineMode = pipeline.GetChoice("mode", PipelineMode.Sample, PipelineModes),
             Node = BindNode(sampler.Section("node")),
             Receivers = BindReceivers(sampler.Section("receivers")),
             Sharding = BindSharding(sampler.Section("sharding")),
@@ -87,7 +98,7 @@ public static class SamplerOptionsBinder
 
     private static SamplingOptions BindSampling(SettingsReader sampling)
     {
-        sampling.ReportUnknownKeys("enabled", "decision-wait", "root-settle-delay", "max-spans-per-trace", "max-bytes-per-trace",
+        sampling.ReportUnknownKeys("decision-wait", "root-settle-delay", "max-spans-per-trace", "max-bytes-per-trace",
             "max-buffered-bytes", "max-traces", "tick-interval", "decision-cache", "policies");
         var cache = sampling.Section("decision-cache");
         cache.ReportUnknownKeys("kept-size", "dropped-size");
@@ -95,7 +106,6 @@ public static class SamplerOptionsBinder
         var cacheDefaults = new DecisionCacheOptions();
         return new SamplingOptions
         {
-            Enabled = sampling.GetBool("enabled", defaults.Enabled),
             DecisionWait = PositiveDuration(sampling, "decision-wait", defaults.DecisionWait),
             RootSettleDelay = sampling.GetDuration("root-settle-delay", defaults.RootSettleDelay),
             MaxSpansPerTrace = sampling.GetInt("max-spans-per-trace", defaults.MaxSpansPerTrace, min: 1),

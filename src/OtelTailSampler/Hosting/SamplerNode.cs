@@ -99,10 +99,13 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         services.AddSingleton<Sharding.SamplerMetrics>(provider => new Sharding.SamplerMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton<ITelemetryPipeline>(provider => options.Sampling.Enabled
-            ? new SamplingPipeline(options.Sampling, options.Sharding, provider.GetRequiredService<ITelemetryExporter>(),
-                provider.GetRequiredService<Sharding.SamplerMetrics>(), time, provider.GetRequiredService<ILoggerFactory>())
-            : new PassThroughPipeline(provider.GetRequiredService<ITelemetryExporter>()));
+        services.AddSingleton<ITelemetryPipeline>(provider => options.PipelineMode switch
+        {
+            PipelineMode.PassThrough => new PassThroughPipeline(provider.GetRequiredService<ITelemetryExporter>()),
+            PipelineMode.DecodeOnly => new DiscardPipeline(),
+            _ => new SamplingPipeline(options.Sampling, options.Sharding, provider.GetRequiredService<ITelemetryExporter>(),
+                provider.GetRequiredService<Sharding.SamplerMetrics>(), time, provider.GetRequiredService<ILoggerFactory>()),
+        });
         services.AddSingleton<OtlpIngest>();
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();

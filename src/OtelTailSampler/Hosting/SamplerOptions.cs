@@ -1,6 +1,7 @@
 using OtelTailSampler.Admin;
 using OtelTailSampler.Export;
 using OtelTailSampler.Otlp;
+using OtelTailSampler.Pipeline;
 using OtelTailSampler.Sampling;
 using OtelTailSampler.Sharding;
 
@@ -12,6 +13,9 @@ public sealed record SamplerOptions
     public NodeOptions Node { get; init; } = new();
 
     public OtlpReceiverOptions Receivers { get; init; } = new();
+
+    /// <summary>sampler.pipeline.mode.</summary>
+    public PipelineMode PipelineMode { get; init; } = PipelineMode.Sample;
 
     public ShardingOptions Sharding { get; init; } = new();
 

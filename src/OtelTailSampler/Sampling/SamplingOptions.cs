@@ -5,9 +5,6 @@ namespace OtelTailSampler.Sampling;
 /// <summary>sampler.sampling: when traces are decided, how much may be buffered, and the policies.</summary>
 public sealed record SamplingOptions
 {
-    /// <summary>False forwards everything unsampled (for measuring or debugging a pipeline).</summary>
-    public bool Enabled { get; init; } = true;
-
     /// <summary>A trace is decided this long after its first span at the latest.</summary>
     public TimeSpan DecisionWait { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -31,6 +31,7 @@ public sealed class TailSamplingEndToEndTests : IAsyncLifetime
         _sink = await OtlpTestSink.StartAsync();
         var options = TestNode.LoopbackOptions(_dataDir) with
         {
+            PipelineMode = PipelineMode.Sample,
             Sampling = new SamplingOptions { Policies = PolicySetOptions.Default },
             Sharding = new ShardingOptions { Shards = 256, Workers = 2 },
             Exporters = new ExportersOptions

@@ -3,7 +3,7 @@ using OtelTailSampler.Admin;
 using OtelTailSampler.Export;
 using OtelTailSampler.Hosting;
 using OtelTailSampler.Otlp;
-using OtelTailSampler.Sampling;
+using OtelTailSampler.Pipeline;
 
 namespace OtelTailSampler.Tests.Support;
 
@@ -26,7 +26,7 @@ public sealed class TestNode : IAsyncDisposable
     /// </summary>
     public static SamplerOptions LoopbackOptions(string dataDir) => new()
     {
-        Sampling = new SamplingOptions { Enabled = false },
+        PipelineMode = PipelineMode.PassThrough,
         Node = new NodeOptions { DataDir = dataDir },
         Receivers = new OtlpReceiverOptions { GrpcEndpoint = "127.0.0.1:0", HttpEndpoint = "127.0.0.1:0" },
         Admin = new AdminOptions { Endpoint = "127.0.0.1:0" },
