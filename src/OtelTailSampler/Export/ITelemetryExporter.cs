@@ -14,7 +14,14 @@ public interface ITelemetryExporter : IAsyncDisposable
     /// must not change it afterwards. Returns false when the exporter's queue is full, so the caller pushes
     /// back on its client instead of dropping data.
     /// </summary>
-    bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount);
+    bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+
+    /// <summary>
+    /// As <see cref="TryEnqueue(OtlpSignal, ReadOnlyMemory{byte}, int)"/>, and calls <paramref name="completed"/> once
+    /// with what became of the request (on an exporter thread; keep it short). This is how a journaled trace
+    /// stays in the journal until the backend has it.
+    /// </summary>
+    bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed);
 
     /// <summary>Sends everything queued so far; completes when it was delivered or given up on.</summary>
     Task FlushAsync(CancellationToken cancellationToken);

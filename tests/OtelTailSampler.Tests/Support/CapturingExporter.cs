@@ -26,7 +26,9 @@ public sealed class CapturingExporter : ITelemetryExporter
     public IReadOnlyList<ExportLogsServiceRequest> Logs =>
         [.. _requests.Where(r => r.Signal == OtlpSignal.Logs).Select(r => ExportLogsServiceRequest.Parser.ParseFrom(r.Request))];
 
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
     {
         if (Full)
         {
@@ -34,6 +36,7 @@ public sealed class CapturingExporter : ITelemetryExporter
         }
 
         _requests.Enqueue((signal, request.ToArray()));
+        completed?.Invoke(ExportResult.Delivered);
         return true;
     }
 

@@ -21,6 +21,7 @@ public sealed partial class FileExporter : ITelemetryExporter
 {
     private readonly ILogger<FileExporter> _logger;
     private readonly Channel<WorkItem> _queue;
+    private readonly List<Action<ExportResult>> _awaitingDisk = [];
     private readonly RotatingFile[] _files;
     private readonly ArrayBufferWriter<byte> _line = new();
     private readonly Utf8JsonWriter _json;
@@ -53,7 +54,11 @@ public sealed partial class FileExporter : ITelemetryExporter
     }
 
     /// <inheritdoc />
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+
+    /// <inheritdoc />
+    /// <remarks>A request counts as delivered once its line is written and flushed to disk.</remarks>
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
     {
         if (!Enum.IsDefined(signal))
         {
@@ -61,7 +66,7 @@ public sealed partial class FileExporter : ITelemetryExporter
         }
 
         // Also false once disposed: nothing more will be written.
-        return _queue.Writer.TryWrite(new WorkItem(signal, request, itemCount, FlushDone: null));
+        return _queue.Writer.TryWrite(new WorkItem(signal, request, itemCount, FlushDone: null, completed));
     }
 
     /// <summary>Completes once everything enqueued before the call is written and flushed to disk (or failed and logged).</summary>
@@ -127,16 +132,30 @@ public sealed partial class FileExporter : ITelemetryExporter
                 if (item.FlushDone is { } done)
                 {
                     FlushAll(toDisk: true);
+                    ReportWritten();
                     done.TrySetResult();
                 }
                 else
                 {
-                    WriteGuarded(item);
+                    var result = WriteGuarded(item);
+                    if (item.Completed is { } completed)
+                    {
+                        if (result == ExportResult.Delivered)
+                        {
+                            _awaitingDisk.Add(completed);
+                        }
+                        else
+                        {
+                            completed(result);
+                        }
+                    }
                 }
             }
 
-            // The queue ran dry: hand buffered lines to the OS so that anyone tailing the files sees them.
-            FlushAll(toDisk: false);
+            // The queue ran dry: hand buffered lines to the OS so that anyone tailing the files sees them, and
+            // to the disk when someone waits to hear that their request is safe.
+            FlushAll(toDisk: _awaitingDisk.Count > 0);
+            ReportWritten();
         }
 
         foreach (var file in _files)
@@ -152,20 +171,31 @@ public sealed partial class FileExporter : ITelemetryExporter
         }
     }
 
-    private void WriteGuarded(WorkItem item)
+    private void ReportWritten()
+    {
+        foreach (var completed in _awaitingDisk)
+        {
+            completed(ExportResult.Delivered);
+        }
+
+        _awaitingDisk.Clear();
+    }
+
+    private ExportResult WriteGuarded(WorkItem item)
     {
         try
         {
-            Write(item);
+            return Write(item);
         }
         catch (Exception e)
         {
             // The loop must outlive any one request: if it died, every later flush would wait forever.
             LogUnexpectedFailure(_logger, item.ItemCount, item.Signal.ItemName(), e);
+            return ExportResult.Abandoned;
         }
     }
 
-    private void Write(WorkItem item)
+    private ExportResult Write(WorkItem item)
     {
         IMessage request;
         try
@@ -175,7 +205,7 @@ public sealed partial class FileExporter : ITelemetryExporter
         catch (InvalidProtocolBufferException e)
         {
             LogUndecodable(_logger, item.ItemCount, item.Signal.ItemName(), e);
-            return;
+            return ExportResult.Refused;
         }
 
         _line.ResetWrittenCount();
@@ -189,11 +219,13 @@ public sealed partial class FileExporter : ITelemetryExporter
         try
         {
             file.Write(_line.WrittenSpan);
+            return ExportResult.Delivered;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogWriteFailed(_logger, item.ItemCount, item.Signal.ItemName(), file.ActivePath, e);
             file.Abandon();
+            return ExportResult.Abandoned;
         }
     }
 
@@ -229,5 +261,5 @@ public sealed partial class FileExporter : ITelemetryExporter
     private static partial void LogCloseFailed(ILogger logger, string path, Exception exception);
 
     /// <summary>A request to write, or, with <see cref="FlushDone"/> set, a flush marker.</summary>
-    private readonly record struct WorkItem(OtlpSignal Signal, ReadOnlyMemory<byte> Request, int ItemCount, TaskCompletionSource? FlushDone);
+    private readonly record struct WorkItem(OtlpSignal Signal, ReadOnlyMemory<byte> Request, int ItemCount, TaskCompletionSource? FlushDone, Action<ExportResult>? Completed = null);
 }

@@ -59,10 +59,13 @@ public sealed class OtlpExporter : ITelemetryExporter
 
     /// <inheritdoc />
     /// <remarks>An empty request is accepted and dropped: there is nothing to send.</remarks>
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+
+    /// <inheritdoc />
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
-        return Pipeline(signal).TryEnqueue(request, itemCount);
+        return Pipeline(signal).TryEnqueue(request, itemCount, completed);
     }
 
     /// <inheritdoc />

@@ -56,14 +56,15 @@ internal sealed class OtlpSignalPipeline : IDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public bool TryEnqueue(ReadOnlyMemory<byte> request, int itemCount)
+    public bool TryEnqueue(ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed = null)
     {
         if (request.IsEmpty)
         {
+            completed?.Invoke(ExportResult.Delivered);
             return true; // nothing to deliver: never send an empty request
         }
 
-        if (!_queue.Writer.TryWrite(new QueuedRequest(request, itemCount)))
+        if (!_queue.Writer.TryWrite(new QueuedRequest(request, itemCount, completed)))
         {
             return false;
         }
@@ -258,7 +259,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
         try
         {
             using var payload = OtlpPayload.Build(batch, bytes, _options.Compression == OtlpExportCompression.Gzip);
-            await SendWithRetriesAsync(payload, items, batch.Count).ConfigureAwait(false);
+            Report(batch, await SendWithRetriesAsync(payload, items, batch.Count).ConfigureAwait(false));
         }
 #pragma warning disable CA1031 // The loop must survive anything one batch throws, or flushes would hang and the queue fill.
         catch (Exception ex)
@@ -266,10 +267,19 @@ internal sealed class OtlpSignalPipeline : IDisposable
         {
             OtlpExporterLog.Crashed(_logger, ex, items, _itemName);
             _metrics.Failed(_signal, items);
+            Report(batch, ExportResult.Abandoned);
         }
     }
 
-    private async Task SendWithRetriesAsync(OtlpPayload payload, int items, int requests)
+    private static void Report(List<QueuedRequest> batch, ExportResult result)
+    {
+        foreach (var request in batch)
+        {
+            request.Completed?.Invoke(result);
+        }
+    }
+
+    private async Task<ExportResult> SendWithRetriesAsync(OtlpPayload payload, int items, int requests)
     {
         var abandon = _abandon.Token;
         var started = _time.GetTimestamp();
@@ -285,20 +295,20 @@ internal sealed class OtlpSignalPipeline : IDisposable
             catch (OperationCanceledException) when (abandon.IsCancellationRequested)
             {
                 GiveUp(items, requests, "the exporter stopped before they were delivered");
-                return;
+                return ExportResult.Abandoned;
             }
 
             switch (result.Outcome)
             {
                 case ExportOutcome.Success:
                     Accepted(result, items);
-                    return;
+                    return ExportResult.Delivered;
                 case ExportOutcome.Permanent:
                     GiveUp(items, requests, $"{result.Detail} (not retryable)");
-                    return;
+                    return ExportResult.Refused;
                 case ExportOutcome.Retryable when !_options.RetryEnabled:
                     GiveUp(items, requests, $"{result.Detail} (retry disabled)");
-                    return;
+                    return ExportResult.Abandoned;
             }
 
             // The backoff sequence advances even when the server names the delay, as in the Collector.
@@ -313,7 +323,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
             if (_options.RetryMaxElapsedTime > TimeSpan.Zero && elapsed + delay > _options.RetryMaxElapsedTime)
             {
                 GiveUp(items, requests, $"{result.Detail}; retrying in {delay} would pass the max elapsed time of {_options.RetryMaxElapsedTime}");
-                return;
+                return ExportResult.Abandoned;
             }
 
             _metrics.Retried(_signal);
@@ -325,7 +335,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
             catch (OperationCanceledException)
             {
                 GiveUp(items, requests, $"{result.Detail}; the exporter stopped while waiting to retry");
-                return;
+                return ExportResult.Abandoned;
             }
         }
     }
