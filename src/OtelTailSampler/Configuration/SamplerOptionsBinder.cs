@@ -39,7 +39,7 @@ public static class SamplerOptionsBinder
     public static SamplerOptions Bind(SettingsReader sampler)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "exporters", "admin");
+        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "journal", "exporters", "admin");
         var pipeline = sampler.Section("pipeline");
         pipeline.ReportUnknownKeys("mode");
         return new SamplerOptions
@@ -49,6 +49,7 @@ public static class SamplerOptionsBinder
             Receivers = BindReceivers(sampler.Section("receivers")),
             Sharding = BindSharding(sampler.Section("sharding")),
             Sampling = BindSampling(sampler.Section("sampling")),
+            Journal = Persistence.JournalOptions.Read(sampler.Section("journal")),
             Exporters = BindExporters(sampler.Section("exporters")),
             Admin = BindAdmin(sampler.Section("admin")),
         };

@@ -99,12 +99,14 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         services.AddSingleton<Sharding.SamplerMetrics>(provider => new Sharding.SamplerMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(provider => OpenJournal(options, provider.GetRequiredService<ILoggerFactory>(), time));
         services.AddSingleton<ITelemetryPipeline>(provider => options.PipelineMode switch
         {
             PipelineMode.PassThrough => new PassThroughPipeline(provider.GetRequiredService<ITelemetryExporter>()),
             PipelineMode.DecodeOnly => new DiscardPipeline(),
             _ => new SamplingPipeline(options.Sampling, options.Sharding, provider.GetRequiredService<ITelemetryExporter>(),
-                provider.GetRequiredService<Sharding.SamplerMetrics>(), time, provider.GetRequiredService<ILoggerFactory>()),
+                provider.GetRequiredService<Sharding.SamplerMetrics>(), time, provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetRequiredService<JournalHolder>().Journal, options.Journal.MaxJournalBytes),
         });
         services.AddSingleton<OtlpIngest>();
         services.AddSingleton<OtlpGrpcReceiver>();
@@ -140,13 +142,24 @@ public sealed partial class SamplerNode : IAsyncDisposable
         return new SamplerNode(app, listeners, app.Services.GetRequiredService<ITelemetryExporter>(), exportTarget);
     }
 
-    /// <summary>Starts listening; the node reports ready once every listener is bound.</summary>
+    /// <summary>
+    /// Recovers the journal into the shard workers, then starts listening: the node takes traffic, and reports
+    /// ready, only once what it acknowledged before is back in memory.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         var readiness = _app.Services.GetRequiredService<NodeReadiness>();
         var listening = false;
         readiness.Register("receivers", () => listening ? null : "OTLP receivers are not listening yet");
         readiness.Register("exporter", () => _exporter is null ? "no exporter is configured" : null);
+        if (Pipeline is SamplingPipeline sampling && _app.Services.GetRequiredService<JournalHolder>().Journal is { } journal)
+        {
+            readiness.Register("journal", () => journal.Healthy
+                ? sampling.JournalAccepting ? null : "the journal is over max-journal-bytes; clients get 503 / UNAVAILABLE until exports drain it"
+                : $"the journal is failing: {journal.LastError?.Message}");
+            await sampling.RecoverAsync(cancellationToken);
+        }
+
         await _app.StartAsync(cancellationToken);
         listening = true;
         LogStarted(GrpcEndpoint, HttpEndpoint, AdminEndpoint);
@@ -186,6 +199,24 @@ public sealed partial class SamplerNode : IAsyncDisposable
         {
             LogStoppedWithUndelivered(_shutdownTimeout);
         }
+
+        if (_app.Services.GetRequiredService<JournalHolder>().Journal is { } journal)
+        {
+            await journal.DisposeAsync();
+        }
+    }
+
+    // Opened while the node is built, so that the pipeline has it from the start; recovery happens at start.
+    private static JournalHolder OpenJournal(SamplerOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        if (options.PipelineMode != PipelineMode.Sample || options.Journal.Backend == Persistence.JournalBackend.None)
+        {
+            return new JournalHolder(null);
+        }
+
+        var journal = Persistence.JournalFactory.OpenAsync(options.Journal, loggerFactory, time).GetAwaiter().GetResult()!;
+        var writer = new Persistence.JournalWriter(journal, new Persistence.JournalWriterOptions(), loggerFactory.CreateLogger<Persistence.JournalWriter>());
+        return new JournalHolder(new Sharding.ShardJournal(journal, writer, options.Sharding.Shards, loggerFactory.CreateLogger<Sharding.ShardJournal>()));
     }
 
     public async ValueTask DisposeAsync()

@@ -21,6 +21,9 @@ public sealed record SamplerOptions
 
     public SamplingOptions Sampling { get; init; } = new();
 
+    /// <summary>sampler.journal; used by the sampling pipeline.</summary>
+    public Persistence.JournalOptions Journal { get; init; } = new();
+
     public ExportersOptions Exporters { get; init; } = new();
 
     public AdminOptions Admin { get; init; } = new();

@@ -60,6 +60,17 @@ public sealed partial class JournalWriter : IAsyncDisposable
     /// </summary>
     public async ValueTask AppendAsync(AtomicWrite write, CancellationToken cancellationToken = default)
     {
+        var committed = await EnqueueAsync(write, cancellationToken).ConfigureAwait(false);
+        await committed.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues the write and returns, once it is queued, the task of its commit. Writes are committed in the
+    /// order they were queued, so a caller that queues a persistence id's writes one at a time (under its own
+    /// lock) gets them committed in sequence-number order without holding the lock through the commit.
+    /// </summary>
+    public async ValueTask<Task> EnqueueAsync(AtomicWrite write, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(write);
         var request = new Request(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
         try
@@ -71,7 +82,7 @@ public sealed partial class JournalWriter : IAsyncDisposable
             throw new ObjectDisposedException(nameof(JournalWriter), e);
         }
 
-        await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return request.Done.Task;
     }
 
     /// <summary>Stops taking writes, commits those already queued, and waits for the loop to end.</summary>

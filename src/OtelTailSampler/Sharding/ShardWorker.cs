@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OtelTailSampler.Decisions;
@@ -39,6 +40,17 @@ internal sealed partial class ShardWorker
     private readonly Queue<(int Slot, int Generation)> _arrivals = new();
     private readonly Queue<(byte[] Request, int Spans)> _unsentExports = new();
     private readonly byte[]?[] _attributesByPolicy;
+    private readonly ShardJournal? _journal;
+    private readonly int _shards;
+    private readonly int _workers;
+    private readonly Dictionary<long, PendingExport> _pending = [];
+    private readonly ConcurrentQueue<(long Id, ExportResult Result)> _exportResults = new();
+    private readonly Queue<long> _retryPending = new();
+    private readonly long[] _truncatedUpTo;
+    private long _nextPendingId;
+    private int _ticksSinceTruncation;
+    private Task _truncation = Task.CompletedTask;
+    private volatile bool _stopping;
     private TraceEntity[] _entities = new TraceEntity[1024];
     private int _slotHighWater;
     private long _bufferedBytes;
@@ -46,8 +58,12 @@ internal sealed partial class ShardWorker
     private Task _loop = Task.CompletedTask;
 
     public ShardWorker(int index, SamplingOptions options, PolicySet policies, ITelemetryExporter exporter, SamplerMetrics metrics,
-        TimeProvider time, ILogger logger, long maxBufferedBytes, int maxTraces)
+        TimeProvider time, ILogger logger, long maxBufferedBytes, int maxTraces, ShardJournal? journal = null, int shards = 1, int workers = 1)
     {
+        _journal = journal;
+        _shards = shards;
+        _workers = workers;
+        _truncatedUpTo = new long[shards];
         _index = index;
         _options = options;
         _policies = policies;
@@ -90,11 +106,29 @@ internal sealed partial class ShardWorker
         await done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Stops taking spans, decides every trace still buffered, and hands the results to the exporter.</summary>
+    /// <summary>Posts a message of recovery (or any other kind the worker handles in order).</summary>
+    public ValueTask PostAsync(WorkerMessage message, CancellationToken cancellationToken) => _inbox.Writer.WriteAsync(message, cancellationToken);
+
+    /// <summary>Kept traces handed to the exporter and not yet confirmed.</summary>
+    public int PendingExports => Volatile.Read(ref _pendingCount);
+
+    private int _pendingCount;
+
+    /// <summary>
+    /// Stops taking spans. Without a journal it decides every trace still buffered and hands the results to the
+    /// exporter; with one it leaves them to the journal, so the next start resumes them where they were.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
         _inbox.Writer.TryComplete();
         await _loop.WaitAsync(cancellationToken);
+        await _truncation.WaitAsync(cancellationToken);
+        if (_journal is not null)
+        {
+            return;
+        }
+
         for (var slot = 0; slot < _slotHighWater; slot++)
         {
             if (_entities[slot].Live)
@@ -155,8 +189,34 @@ internal sealed partial class ShardWorker
                 break;
             case WorkerMessageKind.Tick:
                 DecideDue(_time.GetTimestamp());
+                HandleExportResults();
+                TruncateWhenDue();
+                break;
+            case WorkerMessageKind.RecoveredCompleted:
+                if (message.Record.Kept)
+                {
+                    _cache.RecordKept(message.Record.TraceId, message.Record.PolicyIndex);
+                }
+                else
+                {
+                    _cache.RecordDropped(message.Record.TraceId);
+                }
+
+                break;
+            case WorkerMessageKind.RecoveredKept:
+                if (_slots.TryGetValue(message.Record.TraceId, out var kept))
+                {
+                    Decide(kept, DecisionReason.Timer, message.Record);
+                }
+                else
+                {
+                    // Nothing of it is left to send again: close it so it stops pinning the journal.
+                    AppendEvent(message.Shard, ShardEventType.TraceCompleted, message.Record);
+                }
+
                 break;
             default:
+                HandleExportResults();
                 message.Done!.TrySetResult();
                 break;
         }
@@ -164,7 +224,7 @@ internal sealed partial class ShardWorker
 
     private void Append(SpanBatch batch)
     {
-        var now = _time.GetTimestamp();
+        var now = batch.ArrivalTimestamp ?? _time.GetTimestamp();
         var spans = batch.Spans;
         _metrics.SpansReceived(spans.Length);
         IngestedRequest? resourceBitsOwner = null;
@@ -182,8 +242,21 @@ internal sealed partial class ShardWorker
                     if (_cache.TryGetKept(routed.TraceId, out var policy))
                     {
                         _metrics.LateSpan(kept: true);
-                        KeptTraceWriter.Write([span], AttributesFor(policy, _policies.PolicyNames[policy], double.NaN), lateKept);
-                        lateKeptSpans++;
+                        var attributes = AttributesFor(policy, _policies.PolicyNames[policy], double.NaN);
+                        if (_journal is not null)
+                        {
+                            // Journaled: its event stays until the backend has the span.
+                            using var single = new PooledBufferWriter(span.Length + 256);
+                            KeptTraceWriter.Write([span], attributes, single);
+                            StartPendingExport(new PendingExport(single.WrittenSpan.ToArray(), 1, routed.Shard, SequenceOf(batch, routed.Shard),
+                                new ShardDecisionRecord(routed.TraceId, policy, 1), LateSpan: true));
+                        }
+                        else
+                        {
+                            KeptTraceWriter.Write([span], attributes, lateKept);
+                            lateKeptSpans++;
+                        }
+
                         Release(span);
                         continue;
                     }
@@ -196,7 +269,7 @@ internal sealed partial class ShardWorker
                     }
 
                     _metrics.CacheMiss();
-                    slot = Open(routed.TraceId, now);
+                    slot = Open(routed.TraceId, now, routed.Shard, SequenceOf(batch, routed.Shard));
                 }
 
                 // Resource predicates run once per resource of the request, not once per span.
@@ -223,6 +296,13 @@ internal sealed partial class ShardWorker
         finally
         {
             ReturnResourceBits(resourceBits, resourceBitsKnown);
+            if (batch.Sequences is { } sequences && _journal is not null)
+            {
+                foreach (var (shard, sequenceNr) in sequences)
+                {
+                    _journal.Applied(shard, sequenceNr);
+                }
+            }
         }
 
         if (lateKeptSpans > 0)
@@ -265,7 +345,10 @@ internal sealed partial class ShardWorker
         }
     }
 
-    private int Open(TraceId id, long now)
+    private static long SequenceOf(SpanBatch batch, int shard) =>
+        batch.Sequences is { } sequences && sequences.TryGetValue(shard, out var sequenceNr) ? sequenceNr : 0;
+
+    private int Open(TraceId id, long now, int shard, long firstSequence)
     {
         int slot;
         if (_freeSlots.Count > 0)
@@ -290,6 +373,8 @@ internal sealed partial class ShardWorker
         entity.BufferedBytes = 0;
         entity.DueTimestamp = now + _decisionWaitTicks;
         entity.DueReason = DecisionReason.Timer;
+        entity.Shard = shard;
+        entity.FirstSequence = firstSequence;
         entity.Live = true;
         _slots.Add(id, slot);
         _due.Enqueue((slot, entity.Generation), entity.DueTimestamp);
@@ -373,26 +458,55 @@ internal sealed partial class ShardWorker
     private bool IsLive((int Slot, int Generation) entry) =>
         _entities[entry.Slot].Live && _entities[entry.Slot].Generation == entry.Generation;
 
-    private void Decide(int slot, DecisionReason reason)
+    private void Decide(int slot, DecisionReason reason, ShardDecisionRecord? recovered = null)
     {
         ref var entity = ref _entities[slot];
-        Span<byte> traceId = stackalloc byte[TraceId.Length];
-        entity.Id.WriteTo(traceId);
-        var decision = _policies.Decide(in entity.Facts, traceId, _time.GetTimestamp());
-        _metrics.Decided(reason);
-        var spans = entity.Spans.AsSpan(0, entity.SpanCount);
-        if (decision.Keep)
+        ShardDecisionRecord record;
+        string? dropPolicy = null;
+        if (recovered is { } known)
         {
-            _metrics.Kept(decision.PolicyName!);
-            _cache.RecordKept(entity.Id, decision.PolicyIndex);
-            using var output = new PooledBufferWriter((int)Math.Min(entity.BufferedBytes * 2, 16 * 1024 * 1024));
-            KeptTraceWriter.Write(spans, AttributesFor(decision.PolicyIndex, decision.PolicyName!, decision.AdjustedCount), output);
-            Export(output.WrittenSpan.ToArray(), entity.SpanCount);
+            record = known;
         }
         else
         {
-            _metrics.Dropped(decision.DroppedByDropPolicy ? decision.PolicyName : null);
+            Span<byte> traceId = stackalloc byte[TraceId.Length];
+            entity.Id.WriteTo(traceId);
+            var decision = _policies.Decide(in entity.Facts, traceId, _time.GetTimestamp());
+            record = new ShardDecisionRecord(entity.Id, decision.Keep ? decision.PolicyIndex : -1, decision.AdjustedCount);
+            dropPolicy = decision.DroppedByDropPolicy ? decision.PolicyName : null;
+        }
+
+        _metrics.Decided(reason);
+        var spans = entity.Spans.AsSpan(0, entity.SpanCount);
+        if (record.Kept)
+        {
+            var policyName = _policies.PolicyNames[record.PolicyIndex];
+            _metrics.Kept(policyName);
+            _cache.RecordKept(entity.Id, record.PolicyIndex);
+            using var output = new PooledBufferWriter((int)Math.Min(entity.BufferedBytes * 2, 16 * 1024 * 1024));
+            KeptTraceWriter.Write(spans, AttributesFor(record.PolicyIndex, policyName, record.AdjustedCount), output);
+            if (_journal is null)
+            {
+                Export(output.WrittenSpan.ToArray(), entity.SpanCount);
+            }
+            else
+            {
+                if (recovered is null)
+                {
+                    AppendEvent(entity.Shard, ShardEventType.TraceKept, record);
+                }
+
+                StartPendingExport(new PendingExport(output.WrittenSpan.ToArray(), entity.SpanCount, entity.Shard, entity.FirstSequence, record, LateSpan: false));
+            }
+        }
+        else
+        {
+            _metrics.Dropped(dropPolicy);
             _cache.RecordDropped(entity.Id);
+            if (_journal is not null)
+            {
+                AppendEvent(entity.Shard, ShardEventType.TraceCompleted, record);
+            }
         }
 
         foreach (ref readonly var span in spans)
@@ -408,6 +522,132 @@ internal sealed partial class ShardWorker
         entity.Live = false;
         entity.Generation++;
         _freeSlots.Push(slot);
+    }
+
+    private void StartPendingExport(PendingExport export)
+    {
+        var id = _nextPendingId++;
+        _pending[id] = export;
+        Volatile.Write(ref _pendingCount, _pending.Count);
+        SendPending(id);
+    }
+
+    private void SendPending(long id)
+    {
+        var export = _pending[id];
+        if (!_exporter.TryEnqueue(OtlpSignal.Traces, export.Request, export.Spans, result => _exportResults.Enqueue((id, result))))
+        {
+            _retryPending.Enqueue(id);
+        }
+    }
+
+    private void HandleExportResults()
+    {
+        while (_exportResults.TryDequeue(out var done))
+        {
+            if (!_pending.TryGetValue(done.Id, out var export))
+            {
+                continue;
+            }
+
+            if (done.Result == ExportResult.Abandoned)
+            {
+                // Still retryable: offer it again (the journal keeps it meanwhile, even across a restart).
+                if (!_stopping)
+                {
+                    _retryPending.Enqueue(done.Id);
+                }
+
+                continue;
+            }
+
+            _pending.Remove(done.Id);
+            Volatile.Write(ref _pendingCount, _pending.Count);
+            if (!export.LateSpan)
+            {
+                AppendEvent(export.Shard, ShardEventType.TraceCompleted, export.Decision);
+            }
+        }
+
+        for (var retries = _retryPending.Count; retries > 0 && _retryPending.TryDequeue(out var id); retries--)
+        {
+            SendPending(id);
+        }
+    }
+
+    private void AppendEvent(int shard, ShardEventType type, ShardDecisionRecord record) =>
+        _ = AppendEventAsync(shard, type, record);
+
+    private async Task AppendEventAsync(int shard, ShardEventType type, ShardDecisionRecord record)
+    {
+        try
+        {
+            var (_, committed) = await _journal!.AppendAsync(shard, type, record.Encode(), awaitApply: false, CancellationToken.None);
+            await committed;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A lost decision event only means the trace is decided again after a restart.
+            LogDecisionEventFailed(type, ShardJournal.PersistenceId(shard), e.Message);
+        }
+    }
+
+    // Every so often, each shard of this worker drops the events that no buffered trace or pending export needs.
+    private void TruncateWhenDue()
+    {
+        if (_journal is null || ++_ticksSinceTruncation < 10 || !_truncation.IsCompleted)
+        {
+            return;
+        }
+
+        _ticksSinceTruncation = 0;
+        var oldestNeeded = new Dictionary<int, long>();
+        for (var slot = 0; slot < _slotHighWater; slot++)
+        {
+            ref var entity = ref _entities[slot];
+            if (entity.Live && entity.FirstSequence > 0)
+            {
+                oldestNeeded[entity.Shard] = Math.Min(oldestNeeded.GetValueOrDefault(entity.Shard, long.MaxValue), entity.FirstSequence);
+            }
+        }
+
+        foreach (var export in _pending.Values)
+        {
+            if (export.FirstSequence > 0)
+            {
+                oldestNeeded[export.Shard] = Math.Min(oldestNeeded.GetValueOrDefault(export.Shard, long.MaxValue), export.FirstSequence);
+            }
+        }
+
+        var work = new List<(int Shard, long UpTo)>();
+        for (var shard = _index; shard < _shards; shard += _workers)
+        {
+            var upTo = oldestNeeded.TryGetValue(shard, out var oldest) ? oldest - 1 : _journal.HighestQueued(shard);
+            if (upTo > _truncatedUpTo[shard])
+            {
+                _truncatedUpTo[shard] = upTo;
+                work.Add((shard, upTo));
+            }
+        }
+
+        if (work.Count > 0)
+        {
+            var journal = _journal;
+            _truncation = Task.Run(async () =>
+            {
+                foreach (var (shard, upTo) in work)
+                {
+                    try
+                    {
+                        await journal.TruncateAsync(shard, upTo, CancellationToken.None);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        LogTruncationFailed(ShardJournal.PersistenceId(shard), e.Message);
+                    }
+                }
+            });
+        }
     }
 
     private void Export(byte[] request, int spans)
@@ -426,6 +666,12 @@ internal sealed partial class ShardWorker
     private static void Release(in SpanRef span) => span.Request.Release();
 
     private long ToTicks(TimeSpan duration) => (long)(duration.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not journal {Type} for {PersistenceId}: {Reason}")]
+    private partial void LogDecisionEventFailed(ShardEventType type, string persistenceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not truncate {PersistenceId}: {Reason}")]
+    private partial void LogTruncationFailed(string persistenceId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Shard worker {Worker} failed to handle a message; it goes on with the next")]
     private partial void LogWorkerError(int worker, Exception exception);

@@ -9,6 +9,12 @@ internal sealed class SpanBatch
 
     public int Count { get; private set; }
 
+    /// <summary>With a journal: the sequence number of the SpansAppended event holding each shard's spans.</summary>
+    public Dictionary<int, long>? Sequences { get; set; }
+
+    /// <summary>For replayed spans: when they first arrived, as a TimeProvider timestamp; null means now.</summary>
+    public long? ArrivalTimestamp { get; set; }
+
     public ReadOnlySpan<RoutedSpan> Spans => _spans.AsSpan(0, Count);
 
     public void Add(in RoutedSpan span)

@@ -16,5 +16,9 @@ internal struct TraceEntity
     public long DueTimestamp;
     public DecisionReason DueReason;
     public int Generation;
+    public int Shard;
+
+    /// <summary>With a journal: the first event holding the trace's spans; truncation stops below it.</summary>
+    public long FirstSequence;
     public bool Live;
 }

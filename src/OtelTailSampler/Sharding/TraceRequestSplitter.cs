@@ -53,7 +53,8 @@ internal static class TraceRequestSplitter
                     var (spanRelative, spanLength) = scope.ReadLengthDelimitedRange();
                     var spanOffset = scopeOffset + spanRelative;
                     var traceId = ReadTraceId(span.Slice(spanOffset, spanLength));
-                    pending.Add((router.WorkerOf(traceId), new RoutedSpanDraft(traceId, scopeIndex, spanOffset, spanLength)));
+                    var shard = router.ShardOf(traceId);
+                    pending.Add((router.WorkerOfShard(shard), new RoutedSpanDraft(traceId, shard, scopeIndex, spanOffset, spanLength)));
                 }
             }
 
@@ -64,7 +65,7 @@ internal static class TraceRequestSplitter
         ingested.AddReferences(pending.Count);
         foreach (var (worker, draft) in pending)
         {
-            (batches[worker] ??= new SpanBatch()).Add(new RoutedSpan(draft.TraceId, new SpanRef(ingested, draft.ScopeIndex, draft.Offset, draft.Length)));
+            (batches[worker] ??= new SpanBatch()).Add(new RoutedSpan(draft.TraceId, draft.Shard, new SpanRef(ingested, draft.ScopeIndex, draft.Offset, draft.Length)));
         }
 
         return (ingested, batches, pending.Count);
@@ -87,5 +88,5 @@ internal static class TraceRequestSplitter
         throw new ProtoWireException("A span without a trace_id reached the sampler.");
     }
 
-    private readonly record struct RoutedSpanDraft(TraceId TraceId, int ScopeIndex, int Offset, int Length);
+    private readonly record struct RoutedSpanDraft(TraceId TraceId, int Shard, int ScopeIndex, int Offset, int Length);
 }

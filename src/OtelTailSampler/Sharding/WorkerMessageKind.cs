@@ -5,4 +5,13 @@ internal enum WorkerMessageKind
     Spans,
     Tick,
     Barrier,
+
+    /// <summary>The exporter reported on a kept trace (<see cref="WorkerMessage.Id"/> names it).</summary>
+    ExportDone,
+
+    /// <summary>Recovery: a decision the journal says is complete, for the decision cache.</summary>
+    RecoveredCompleted,
+
+    /// <summary>Recovery: a trace the journal says was kept but not delivered; export it again.</summary>
+    RecoveredKept,
 }

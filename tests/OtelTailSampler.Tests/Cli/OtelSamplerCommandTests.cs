@@ -57,8 +57,11 @@ public sealed class OtelSamplerCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Embedded_default_run_keeps_an_error_trace_in_files_under_data_and_drains_on_sigterm()
+    public async Task Default_run_journals_under_data_and_keeps_an_error_trace_in_the_file_export()
     {
+        // Everything else is the embedded default; one span per trace makes the decision immediate, so the
+        // test needs no timer.
+        var config = WriteConfig("one-span.conf", "sampler.sampling.max-spans-per-trace = 1\n");
         var environment = new Dictionary<string, string>
         {
             // The defaults bind every interface on fixed ports; tests stay on loopback with free ports.
@@ -66,7 +69,7 @@ public sealed class OtelSamplerCommandTests : IDisposable
             ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
             ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
         };
-        using var sampler = SamplerProcess.Start(_directory, environment);
+        using var sampler = SamplerProcess.Start(_directory, environment, "--config", config);
         var ports = await sampler.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
 
         // The default policies keep every trace with an error; this one is decided when the node stops.
@@ -84,6 +87,7 @@ public sealed class OtelSamplerCommandTests : IDisposable
         }
 
         Assert.Equal(0, await sampler.TerminateAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(File.Exists(Path.Combine(_directory, "data", "journal", "journal.db")));
         var exported = Path.Combine(_directory, "data", "export", "traces.jsonl");
         Assert.True(File.Exists(exported), $"no {exported}; output:\n{sampler.StandardOutput}\n{sampler.StandardError}");
         var line = Assert.Single(await File.ReadAllLinesAsync(exported));

@@ -27,6 +27,7 @@ public sealed class TestNode : IAsyncDisposable
     public static SamplerOptions LoopbackOptions(string dataDir) => new()
     {
         PipelineMode = PipelineMode.PassThrough,
+        Journal = new OtelTailSampler.Persistence.JournalOptions { Backend = OtelTailSampler.Persistence.JournalBackend.None, SqlitePath = Path.Combine(dataDir, "journal") },
         Node = new NodeOptions { DataDir = dataDir },
         Receivers = new OtlpReceiverOptions { GrpcEndpoint = "127.0.0.1:0", HttpEndpoint = "127.0.0.1:0" },
         Admin = new AdminOptions { Endpoint = "127.0.0.1:0" },

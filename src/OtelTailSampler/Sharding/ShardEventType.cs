@@ -1,0 +1,14 @@
+namespace OtelTailSampler.Sharding;
+
+/// <summary>The events a shard journals, in the order a trace goes through them.</summary>
+public enum ShardEventType
+{
+    /// <summary>Payload: an ExportTraceServiceRequest holding the shard's spans of one request.</summary>
+    SpansAppended = 1,
+
+    /// <summary>Payload: trace ID, policy index and adjusted count of a kept trace not yet delivered.</summary>
+    TraceKept = 2,
+
+    /// <summary>Payload: trace ID and its decision; the trace needs nothing more from the journal.</summary>
+    TraceCompleted = 3,
+}

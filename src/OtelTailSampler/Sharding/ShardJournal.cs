@@ -1,0 +1,153 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using OtelTailSampler.Persistence;
+
+namespace OtelTailSampler.Sharding;
+
+/// <summary>
+/// The journal seen shard by shard: each shard is a persistent entity ("shard-0042") with its own sequence
+/// numbers. Appends to one shard are queued one at a time (an async lock per shard), so the group-commit
+/// writer commits them in sequence order while nobody holds the lock through a commit. After a failed
+/// commit the shard re-reads its highest sequence number before the next append.
+/// </summary>
+public sealed partial class ShardJournal : IAsyncDisposable
+{
+    private readonly IJournal _journal;
+    private readonly JournalWriter _writer;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim[] _locks;
+    private readonly long[] _next;
+    private readonly bool[] _resync;
+    private readonly SortedSet<long>[] _unapplied;
+
+    public ShardJournal(IJournal journal, JournalWriter writer, int shards, ILogger<ShardJournal> logger)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(writer);
+        _journal = journal;
+        _writer = writer;
+        _logger = logger;
+        _locks = new SemaphoreSlim[shards];
+        _next = new long[shards];
+        _resync = new bool[shards];
+        _unapplied = new SortedSet<long>[shards];
+        for (var shard = 0; shard < shards; shard++)
+        {
+            _locks[shard] = new SemaphoreSlim(1, 1);
+            _resync[shard] = true;
+            _unapplied[shard] = [];
+        }
+    }
+
+    public IJournal Journal => _journal;
+
+    /// <summary>False while the last commit failed: the node stops acknowledging and /readyz says why.</summary>
+    public bool Healthy => _writer.Healthy;
+
+    public Exception? LastError => _writer.LastError;
+
+    public static string PersistenceId(int shard) => "shard-" + shard.ToString("D4", CultureInfo.InvariantCulture);
+
+    public static int? ShardOf(string persistenceId) =>
+        persistenceId.StartsWith("shard-", StringComparison.Ordinal)
+        && int.TryParse(persistenceId.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var shard) ? shard : null;
+
+    /// <summary>
+    /// Queues one event for a shard; returns its sequence number and the task of its commit. With
+    /// <paramref name="awaitApply"/> the event counts as not yet applied (so truncation keeps it) until
+    /// <see cref="Applied"/> is called.
+    /// </summary>
+    public async ValueTask<(long SequenceNr, Task Committed)> AppendAsync(int shard, ShardEventType type, ReadOnlyMemory<byte> payload, bool awaitApply, CancellationToken cancellationToken)
+    {
+        var gate = _locks[shard];
+        await gate.WaitAsync(cancellationToken);
+        long sequenceNr;
+        Task committed;
+        try
+        {
+            if (_resync[shard])
+            {
+                _next[shard] = await _journal.ReadHighestSequenceNrAsync(PersistenceId(shard), cancellationToken) + 1;
+                _resync[shard] = false;
+            }
+
+            sequenceNr = _next[shard];
+            committed = await _writer.EnqueueAsync(new AtomicWrite(PersistenceId(shard), sequenceNr, (int)type, payload), cancellationToken);
+            _next[shard] = sequenceNr + 1;
+            if (awaitApply)
+            {
+                lock (_unapplied[shard])
+                {
+                    _unapplied[shard].Add(sequenceNr);
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        return (sequenceNr, Watch(shard, sequenceNr, committed));
+    }
+
+    /// <summary>The worker has the event's spans in memory (or they will never come): truncation may pass it.</summary>
+    public void Applied(int shard, long sequenceNr)
+    {
+        lock (_unapplied[shard])
+        {
+            _unapplied[shard].Remove(sequenceNr);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the shard's events up to <paramref name="sequenceNr"/>, but never past an event whose spans
+    /// are still on their way to the worker.
+    /// </summary>
+    public async Task TruncateAsync(int shard, long sequenceNr, CancellationToken cancellationToken)
+    {
+        lock (_unapplied[shard])
+        {
+            if (_unapplied[shard].Count > 0)
+            {
+                sequenceNr = Math.Min(sequenceNr, _unapplied[shard].Min - 1);
+            }
+        }
+
+        if (sequenceNr > 0)
+        {
+            await _journal.DeleteUpToAsync(PersistenceId(shard), sequenceNr, cancellationToken);
+        }
+    }
+
+    /// <summary>The highest sequence number handed out for the shard so far (0 before the first append).</summary>
+    public long HighestQueued(int shard) => Volatile.Read(ref _next[shard]) - 1;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        await _journal.DisposeAsync();
+        foreach (var gate in _locks)
+        {
+            gate.Dispose();
+        }
+    }
+
+    private async Task Watch(int shard, long sequenceNr, Task committed)
+    {
+        try
+        {
+            await committed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever was queued after this write now has a gap before it and fails too; start over from the journal.
+            _resync[shard] = true;
+            Applied(shard, sequenceNr);
+            LogCommitFailed(PersistenceId(shard), sequenceNr, e.Message);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal commit for {PersistenceId} at {SequenceNr} failed: {Reason}")]
+    private partial void LogCommitFailed(string persistenceId, long sequenceNr, string reason);
+}
