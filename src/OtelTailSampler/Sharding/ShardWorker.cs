@@ -109,6 +109,9 @@ internal sealed partial class ShardWorker
     /// <summary>Posts a message of recovery (or any other kind the worker handles in order).</summary>
     public ValueTask PostAsync(WorkerMessage message, CancellationToken cancellationToken) => _inbox.Writer.WriteAsync(message, cancellationToken);
 
+    /// <summary>Completes when the truncation the last tick started (if any) is done.</summary>
+    public Task TruncationAsync() => _truncation;
+
     /// <summary>Kept traces handed to the exporter and not yet confirmed.</summary>
     public int PendingExports => Volatile.Read(ref _pendingCount);
 

@@ -12,8 +12,13 @@ public sealed class CapturingExporter : ITelemetryExporter
 {
     private readonly ConcurrentQueue<(OtlpSignal Signal, byte[] Request)> _requests = new();
 
+    private readonly ConcurrentQueue<Action<ExportResult>> _withheld = new();
+
     /// <summary>When true, TryEnqueue answers false as a full queue does.</summary>
     public bool Full { get; set; }
+
+    /// <summary>When true, requests are taken but their delivery is not confirmed (a backend that never answers).</summary>
+    public bool WithholdDeliveries { get; set; }
 
     public IReadOnlyList<(OtlpSignal Signal, byte[] Request)> Requests => [.. _requests];
 
@@ -36,7 +41,18 @@ public sealed class CapturingExporter : ITelemetryExporter
         }
 
         _requests.Enqueue((signal, request.ToArray()));
-        completed?.Invoke(ExportResult.Delivered);
+        if (WithholdDeliveries)
+        {
+            if (completed is not null)
+            {
+                _withheld.Enqueue(completed);
+            }
+        }
+        else
+        {
+            completed?.Invoke(ExportResult.Delivered);
+        }
+
         return true;
     }
 

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OtelTailSampler.Hosting;
+using OtelTailSampler.Persistence;
+using OtelTailSampler.Pipeline;
+using OtelTailSampler.Sampling;
+using OtelTailSampler.Sharding;
+using OtelTailSampler.Tests.Support;
+
+namespace OtelTailSampler.Tests.Hosting;
+
+/// <summary>
+/// A node with a journal, stopped and started again on the same journal: it resumes where it stopped.
+/// Each backend runs the same tests.
+/// </summary>
+public abstract class JournaledNodeTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly HttpClient _client = new();
+
+    protected string DataDir { get; } = Directory.CreateTempSubdirectory("otel-sampler-journal-").FullName;
+
+    protected abstract Task<JournalOptions> JournalAsync();
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual Task DisposeAsync()
+    {
+        _client.Dispose();
+        Directory.Delete(DataDir, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private async Task<(SamplerNode Node, ManualTimeProvider Time)> StartNodeAsync(CapturingExporter exporter, DateTimeOffset now, int maxSpansPerTrace = 10_000)
+    {
+        var time = new ManualTimeProvider(now);
+        var options = TestNode.LoopbackOptions(DataDir) with
+        {
+            PipelineMode = PipelineMode.Sample,
+            Sharding = new ShardingOptions { Shards = 64, Workers = 2 },
+            Sampling = new SamplingOptions
+            {
+                MaxSpansPerTrace = maxSpansPerTrace,
+                Policies = new PolicySetOptions([new AlwaysSamplePolicyOptions("keep-all")]),
+            },
+            Journal = await JournalAsync(),
+        };
+        var node = SamplerNode.Create(options, _ => { }, exporter, time);
+        await node.StartAsync();
+        return (node, time);
+    }
+
+    private async Task SendAsync(SamplerNode node, params OpenTelemetry.Proto.Trace.V1.Span[] spans)
+    {
+        using var content = new ByteArrayContent(OtlpSamples.Traces(spans).ToByteArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        using var response = await _client.PostAsync(new Uri($"http://127.0.0.1:{node.HttpEndpoint.Port}/v1/traces"), content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await ((SamplingPipeline)node.Pipeline).WhenIdleAsync();
+    }
+
+    private static async Task AdvanceAsync(SamplerNode node, ManualTimeProvider time, TimeSpan delta)
+    {
+        time.Advance(delta);
+        await ((SamplingPipeline)node.Pipeline).WhenIdleAsync();
+    }
+
+    private static IReadOnlyList<OpenTelemetry.Proto.Trace.V1.Span> Spans(CapturingExporter exporter) =>
+        [.. exporter.Traces.SelectMany(r => r.ResourceSpans).SelectMany(r => r.ScopeSpans).SelectMany(s => s.Spans)];
+
+    [Fact]
+    public async Task Undecided_trace_resumes_its_timer_from_when_it_first_arrived()
+    {
+        var first = new CapturingExporter();
+        var (node, _) = await StartNodeAsync(first, Start);
+        await SendAsync(node, OtlpSamples.Span(1, 2, parent: 1), OtlpSamples.Span(1, 3, parent: 1));
+        await node.DisposeAsync();
+        Assert.Empty(first.Requests);
+
+        // Twenty seconds later the node is back; the trace's 30 s decision-wait runs from its first arrival.
+        var second = new CapturingExporter();
+        var (restarted, time) = await StartNodeAsync(second, Start.AddSeconds(20));
+        await using (restarted)
+        {
+            await AdvanceAsync(restarted, time, TimeSpan.FromSeconds(9.7));
+            Assert.Empty(second.Requests);
+
+            await AdvanceAsync(restarted, time, TimeSpan.FromSeconds(0.5));
+            Assert.Equal(2, Spans(second).Count);
+        }
+    }
+
+    [Fact]
+    public async Task Kept_trace_not_yet_delivered_is_exported_again_and_a_delivered_one_is_not()
+    {
+        var first = new CapturingExporter();
+        var (node, _) = await StartNodeAsync(first, Start, maxSpansPerTrace: 1);
+        await SendAsync(node, OtlpSamples.Span(1, 1));
+        first.WithholdDeliveries = true;
+        await SendAsync(node, OtlpSamples.Span(2, 1));
+        await node.DisposeAsync();
+        Assert.Equal(2, Spans(first).Count);
+
+        var second = new CapturingExporter();
+        var (restarted, _) = await StartNodeAsync(second, Start.AddSeconds(5), maxSpansPerTrace: 1);
+        await using (restarted)
+        {
+            var again = Assert.Single(Spans(second));
+            Assert.Equal(OtlpSamples.TraceId(2), again.TraceId);
+            Assert.Equal("keep-all", again.Attributes.Single(a => a.Key == "sampling.policy").Value.StringValue);
+        }
+    }
+
+    [Fact]
+    public async Task Late_span_after_a_restart_follows_the_decision_made_before_it()
+    {
+        var first = new CapturingExporter();
+        var (node, _) = await StartNodeAsync(first, Start, maxSpansPerTrace: 1);
+        await SendAsync(node, OtlpSamples.Span(4, 1));
+        await node.DisposeAsync();
+
+        var second = new CapturingExporter();
+        var (restarted, _) = await StartNodeAsync(second, Start.AddSeconds(5), maxSpansPerTrace: 1000);
+        await using (restarted)
+        {
+            await SendAsync(restarted, OtlpSamples.Span(4, 2, parent: 1));
+
+            // Exported at once as a late span of a kept trace, not buffered as a new trace.
+            var late = Assert.Single(Spans(second));
+            Assert.Equal(OtlpSamples.SpanId(2), late.SpanId);
+        }
+    }
+
+    [Fact]
+    public async Task Journal_shrinks_back_once_traces_are_delivered()
+    {
+        var exporter = new CapturingExporter();
+        var (node, time) = await StartNodeAsync(exporter, Start, maxSpansPerTrace: 1);
+        await using (node)
+        {
+            var journal = node.Services.GetRequiredService<JournalHolder>().Journal!.Journal;
+            for (var trace = 1; trace <= 40; trace++)
+            {
+                await SendAsync(node, OtlpSamples.Span(trace, 1));
+            }
+
+            var full = await journal.ApproximateSizeBytesAsync(CancellationToken.None);
+            Assert.True(full > 40 * 50, $"journal holds {full} bytes");
+
+            // Truncation runs every ten ticks; two rounds also take the completion events.
+            for (var round = 0; round < 3; round++)
+            {
+                await AdvanceAsync(node, time, TimeSpan.FromSeconds(1.1));
+                await WaitForTruncationAsync(node);
+            }
+
+            Assert.Equal(40, Spans(exporter).Count);
+            var after = await journal.ApproximateSizeBytesAsync(CancellationToken.None);
+            Assert.True(after < full / 10, $"journal still holds {after} of {full} bytes");
+        }
+    }
+
+    // Truncation runs in the background of a tick; a barrier after the next tick waits for it.
+    private static async Task WaitForTruncationAsync(SamplerNode node)
+    {
+        var pipeline = (SamplingPipeline)node.Pipeline;
+        foreach (var worker in pipeline.Workers)
+        {
+            await worker.TruncationAsync();
+        }
+    }
+}
+
+public sealed class SqliteJournaledNodeTests : JournaledNodeTests
+{
+    protected override Task<JournalOptions> JournalAsync() =>
+        Task.FromResult(new JournalOptions { Backend = JournalBackend.Sqlite, Sync = JournalSync.Normal, SqlitePath = Path.Combine(DataDir, "journal") });
+}
+
+[Collection(OtelTailSampler.Tests.Persistence.PostgreSqlServerGroup.Name)]
+public sealed class PostgreSqlJournaledNodeTests(OtelTailSampler.Tests.Persistence.PostgreSqlServerFixture server) : JournaledNodeTests
+{
+    private static int _databases;
+    private string? _connectionString;
+
+    protected override async Task<JournalOptions> JournalAsync()
+    {
+        _connectionString ??= await server.CreateDatabaseAsync($"node_{Interlocked.Increment(ref _databases)}_{Environment.ProcessId}");
+        return new JournalOptions { Backend = JournalBackend.PostgreSql, PostgreSqlConnectionString = _connectionString };
+    }
+}
