@@ -653,6 +653,16 @@ public sealed class OtlpTestSink : IAsyncDisposable
     private static string NameOf(GrpcStatusCode status) =>
         Regex.Replace(status.ToString(), "(?<!^)([A-Z])", "_$1").ToUpperInvariant();
 
+    /// <summary>Forgets every scripted answer not yet given: the backend is healthy again.</summary>
+    public void ClearScript()
+    {
+        lock (_gate)
+        {
+            _grpcScript.Clear();
+            _httpScript.Clear();
+        }
+    }
+
     private Queue<ScriptedAnswer> ScriptOf(OtlpSinkTransport transport) =>
         transport == OtlpSinkTransport.Grpc ? _grpcScript : _httpScript;
 
