@@ -196,6 +196,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
             }
 
             shards++;
+            await _journal.LoadAsync(shard, cancellationToken);
             traces += await RecoverShardAsync(shard, persistenceId, cancellationToken);
         }
 

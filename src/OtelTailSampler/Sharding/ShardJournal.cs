@@ -90,6 +90,22 @@ public sealed partial class ShardJournal : IAsyncDisposable
         return (sequenceNr, Watch(shard, sequenceNr, committed));
     }
 
+    /// <summary>Learns the shard's highest sequence number from the journal (at recovery), so truncation knows it.</summary>
+    public async Task LoadAsync(int shard, CancellationToken cancellationToken)
+    {
+        var gate = _locks[shard];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            _next[shard] = await _journal.ReadHighestSequenceNrAsync(PersistenceId(shard), cancellationToken) + 1;
+            _resync[shard] = false;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     /// <summary>The worker has the event's spans in memory (or they will never come): truncation may pass it.</summary>
     public void Applied(int shard, long sequenceNr)
     {

@@ -195,6 +195,9 @@ internal sealed partial class ShardWorker
                 HandleExportResults();
                 TruncateWhenDue();
                 break;
+            case WorkerMessageKind.ExportDone:
+                HandleExportResults();
+                break;
             case WorkerMessageKind.RecoveredCompleted:
                 if (message.Record.Kept)
                 {
@@ -211,9 +214,10 @@ internal sealed partial class ShardWorker
                 {
                     Decide(kept, DecisionReason.Timer, message.Record);
                 }
-                else
+                else if (!_cache.TryGetKept(message.Record.TraceId, out _))
                 {
-                    // Nothing of it is left to send again: close it so it stops pinning the journal.
+                    // Nothing of it is left to send again: close it so it stops pinning the journal. (A trace the
+                    // replayed spans already decided again has its own export under way, which completes it.)
                     AppendEvent(message.Shard, ShardEventType.TraceCompleted, message.Record);
                 }
 
@@ -538,7 +542,13 @@ internal sealed partial class ShardWorker
     private void SendPending(long id)
     {
         var export = _pending[id];
-        if (!_exporter.TryEnqueue(OtlpSignal.Traces, export.Request, export.Spans, result => _exportResults.Enqueue((id, result))))
+        if (!_exporter.TryEnqueue(OtlpSignal.Traces, export.Request, export.Spans, result =>
+            {
+                _exportResults.Enqueue((id, result));
+
+                // Wake the worker so the completion is journaled now rather than at the next tick.
+                _inbox.Writer.TryWrite(new WorkerMessage(WorkerMessageKind.ExportDone, null, null));
+            }))
         {
             _retryPending.Enqueue(id);
         }

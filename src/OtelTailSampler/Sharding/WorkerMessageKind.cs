@@ -6,7 +6,7 @@ internal enum WorkerMessageKind
     Tick,
     Barrier,
 
-    /// <summary>The exporter reported on a kept trace (<see cref="WorkerMessage.Id"/> names it).</summary>
+    /// <summary>The exporter reported on a pending export; its result waits in the worker's result queue.</summary>
     ExportDone,
 
     /// <summary>Recovery: a decision the journal says is complete, for the decision cache.</summary>

@@ -105,6 +105,13 @@ public sealed partial class SamplerProcess : IDisposable
         return await WaitForExitAsync(timeout);
     }
 
+    /// <summary>Kills the process outright (SIGKILL), as a crash or an OOM killer would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         await _process.WaitForExitAsync().WaitAsync(timeout);
