@@ -93,19 +93,19 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     /// <summary>False when the journal is unavailable or full: nothing is acknowledged that it does not hold.</summary>
     public bool JournalAccepting => _journal is null || (_journal.Healthy && !_journalFull);
 
-    private bool _journalFull;
+    private volatile bool _journalFull;
+    private long _journalBytes;
+    private int _journalSizeRefreshing;
 
     // Persist before apply: each shard's spans of the request become one SpansAppended event, and the client is
     // answered only once every one of them is committed.
     private async Task<bool> PersistAsync(SpanBatch?[] batches, CancellationToken cancellationToken)
     {
-        if (_maxJournalBytes > 0)
+        // The size is refreshed on every tick, not asked per request: for PostgreSQL it is a query.
+        _journalFull = _maxJournalBytes > 0 && Volatile.Read(ref _journalBytes) > _maxJournalBytes;
+        if (_journalFull)
         {
-            _journalFull = await _journal!.Journal.ApproximateSizeBytesAsync(cancellationToken) > _maxJournalBytes;
-            if (_journalFull)
-            {
-                return false;
-            }
+            return false;
         }
 
         var commits = new List<Task>();
@@ -309,5 +309,29 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         {
             worker.PostTick();
         }
+
+        if (_journal is not null && _maxJournalBytes > 0 && Interlocked.Exchange(ref _journalSizeRefreshing, 1) == 0)
+        {
+            _ = RefreshJournalSizeAsync();
+        }
     }
+
+    private async Task RefreshJournalSizeAsync()
+    {
+        try
+        {
+            Volatile.Write(ref _journalBytes, await _journal!.Journal.ApproximateSizeBytesAsync(CancellationToken.None));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogJournalSizeUnknown(e.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _journalSizeRefreshing, 0);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the journal's size: {Reason}")]
+    private partial void LogJournalSizeUnknown(string reason);
 }

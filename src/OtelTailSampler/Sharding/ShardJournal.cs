@@ -65,7 +65,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
         Task committed;
         try
         {
-            if (_resync[shard])
+            if (Volatile.Read(ref _resync[shard]))
             {
                 _next[shard] = await _journal.ReadHighestSequenceNrAsync(PersistenceId(shard), cancellationToken) + 1;
                 _resync[shard] = false;
@@ -157,7 +157,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Whatever was queued after this write now has a gap before it and fails too; start over from the journal.
-            _resync[shard] = true;
+            Volatile.Write(ref _resync[shard], true);
             Applied(shard, sequenceNr);
             LogCommitFailed(PersistenceId(shard), sequenceNr, e.Message);
             throw;
