@@ -10,7 +10,7 @@ namespace OtelTailSampler.Decisions;
 /// </summary>
 public sealed class DecisionCache
 {
-    private readonly Dictionary<TraceId, int> _kept;
+    private readonly Dictionary<TraceId, KeptDecision> _kept;
     private readonly TraceId[] _keptOrder;
     private readonly HashSet<ulong> _dropped;
     private readonly ulong[] _droppedOrder;
@@ -26,7 +26,7 @@ public sealed class DecisionCache
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DroppedSize, 1);
 
         // Sized up front so that steady state allocates nothing.
-        _kept = new Dictionary<TraceId, int>(options.KeptSize);
+        _kept = new Dictionary<TraceId, KeptDecision>(options.KeptSize);
         _keptOrder = new TraceId[options.KeptSize];
         _dropped = new HashSet<ulong>(options.DroppedSize);
         _droppedOrder = new ulong[options.DroppedSize];
@@ -39,12 +39,15 @@ public sealed class DecisionCache
     /// <summary>Entries forgotten to make room, both sides together.</summary>
     public long Evictions { get; private set; }
 
-    /// <summary>Remembers that the trace was kept by the policy at <paramref name="policyIndex"/>.</summary>
-    public void RecordKept(TraceId traceId, int policyIndex)
+    /// <summary>
+    /// Remembers that the trace was kept by the policy at <paramref name="policyIndex"/>, standing for
+    /// <paramref name="adjustedCount"/> traces, so that its late spans carry the same attributes.
+    /// </summary>
+    public void RecordKept(TraceId traceId, int policyIndex, double adjustedCount = 1)
     {
         if (_kept.ContainsKey(traceId))
         {
-            _kept[traceId] = policyIndex;
+            _kept[traceId] = new KeptDecision(policyIndex, adjustedCount);
             return;
         }
 
@@ -60,7 +63,7 @@ public sealed class DecisionCache
 
         _keptOrder[_keptNext] = traceId;
         _keptNext = (_keptNext + 1) % _keptOrder.Length;
-        _kept[traceId] = policyIndex;
+        _kept[traceId] = new KeptDecision(policyIndex, adjustedCount);
     }
 
     public void RecordDropped(TraceId traceId)
@@ -85,7 +88,7 @@ public sealed class DecisionCache
         _droppedNext = (_droppedNext + 1) % _droppedOrder.Length;
     }
 
-    public bool TryGetKept(TraceId traceId, out int policyIndex) => _kept.TryGetValue(traceId, out policyIndex);
+    public bool TryGetKept(TraceId traceId, out KeptDecision decision) => _kept.TryGetValue(traceId, out decision);
 
     public bool WasDropped(TraceId traceId) => _dropped.Contains(traceId.Hash64());
 }

@@ -39,7 +39,7 @@ internal sealed partial class ShardWorker
     private readonly PriorityQueue<(int Slot, int Generation), long> _due = new();
     private readonly Queue<(int Slot, int Generation)> _arrivals = new();
     private readonly Queue<(byte[] Request, int Spans)> _unsentExports = new();
-    private readonly byte[]?[] _attributesByPolicy;
+    private readonly Dictionary<(int Policy, double AdjustedCount), byte[]> _attributes = [];
     private readonly ShardJournal? _journal;
     private readonly int _shards;
     private readonly int _workers;
@@ -77,7 +77,6 @@ internal sealed partial class ShardWorker
         _rootSettleTicks = ToTicks(options.RootSettleDelay);
         _cache = new DecisionCache(options.DecisionCache);
         _slots = new Dictionary<TraceId, int>(1024);
-        _attributesByPolicy = new byte[policies.PolicyNames.Count][];
 
         // Bounded: when a worker falls behind, receivers wait here, and clients feel it as slower acks.
         _inbox = Channel.CreateBounded<WorkerMessage>(new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -201,7 +200,7 @@ internal sealed partial class ShardWorker
             case WorkerMessageKind.RecoveredCompleted:
                 if (message.Record.Kept)
                 {
-                    _cache.RecordKept(message.Record.TraceId, message.Record.PolicyIndex);
+                    _cache.RecordKept(message.Record.TraceId, message.Record.PolicyIndex, message.Record.AdjustedCount);
                 }
                 else
                 {
@@ -214,7 +213,7 @@ internal sealed partial class ShardWorker
                 {
                     Decide(kept, DecisionReason.Timer, message.Record);
                 }
-                else if (!_cache.TryGetKept(message.Record.TraceId, out _))
+                else if (!_cache.TryGetKept(message.Record.TraceId, out Decisions.KeptDecision _))
                 {
                     // Nothing of it is left to send again: close it so it stops pinning the journal. (A trace the
                     // replayed spans already decided again has its own export under way, which completes it.)
@@ -246,17 +245,18 @@ internal sealed partial class ShardWorker
                 var span = routed.Span;
                 if (!_slots.TryGetValue(routed.TraceId, out var slot))
                 {
-                    if (_cache.TryGetKept(routed.TraceId, out var policy))
+                    if (_cache.TryGetKept(routed.TraceId, out Decisions.KeptDecision keptDecision))
                     {
                         _metrics.LateSpan(kept: true);
-                        var attributes = AttributesFor(policy, _policies.PolicyNames[policy], double.NaN);
+                        var policy = keptDecision.PolicyIndex;
+                        var attributes = AttributesFor(policy, keptDecision.AdjustedCount);
                         if (_journal is not null)
                         {
                             // Journaled: its event stays until the backend has the span.
                             using var single = new PooledBufferWriter(span.Length + 256);
                             KeptTraceWriter.Write([span], attributes, single);
                             StartPendingExport(new PendingExport(single.WrittenSpan.ToArray(), 1, routed.Shard, SequenceOf(batch, routed.Shard),
-                                new ShardDecisionRecord(routed.TraceId, policy, 1), LateSpan: true));
+                                new ShardDecisionRecord(routed.TraceId, policy, keptDecision.AdjustedCount), LateSpan: true));
                         }
                         else
                         {
@@ -489,9 +489,9 @@ internal sealed partial class ShardWorker
         {
             var policyName = _policies.PolicyNames[record.PolicyIndex];
             _metrics.Kept(policyName);
-            _cache.RecordKept(entity.Id, record.PolicyIndex);
+            _cache.RecordKept(entity.Id, record.PolicyIndex, record.AdjustedCount);
             using var output = new PooledBufferWriter((int)Math.Min(entity.BufferedBytes * 2, 16 * 1024 * 1024));
-            KeptTraceWriter.Write(spans, AttributesFor(record.PolicyIndex, policyName, record.AdjustedCount), output);
+            KeptTraceWriter.Write(spans, AttributesFor(record.PolicyIndex, record.AdjustedCount), output);
             if (_journal is null)
             {
                 Export(output.WrittenSpan.ToArray(), entity.SpanCount);
@@ -672,9 +672,17 @@ internal sealed partial class ShardWorker
         }
     }
 
-    /// <summary>The encoded sampling attributes of a policy; the first keep fixes its adjusted count.</summary>
-    private byte[] AttributesFor(int policyIndex, string policyName, double adjustedCount) =>
-        _attributesByPolicy[policyIndex] ??= SamplingAttributes.Encode(policyName, double.IsNaN(adjustedCount) ? 1 : adjustedCount);
+    /// <summary>The encoded sampling attributes, once per policy and adjusted count (a handful per policy set).</summary>
+    private byte[] AttributesFor(int policyIndex, double adjustedCount)
+    {
+        if (!_attributes.TryGetValue((policyIndex, adjustedCount), out var encoded))
+        {
+            encoded = SamplingAttributes.Encode(_policies.PolicyNames[policyIndex], adjustedCount);
+            _attributes[(policyIndex, adjustedCount)] = encoded;
+        }
+
+        return encoded;
+    }
 
     private static void Release(in SpanRef span) => span.Request.Release();
 

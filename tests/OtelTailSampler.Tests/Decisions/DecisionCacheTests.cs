@@ -14,8 +14,8 @@ public sealed class DecisionCacheTests
         cache.RecordKept(Id(1), policyIndex: 2);
         cache.RecordDropped(Id(2));
 
-        Assert.True(cache.TryGetKept(Id(1), out var policy));
-        Assert.Equal(2, policy);
+        Assert.True(cache.TryGetKept(Id(1), out var kept));
+        Assert.Equal(2, kept.PolicyIndex);
         Assert.True(cache.WasDropped(Id(2)));
         Assert.False(cache.TryGetKept(Id(2), out _));
         Assert.False(cache.WasDropped(Id(1)));
@@ -55,8 +55,8 @@ public sealed class DecisionCacheTests
         cache.RecordKept(Id(1), 1);
         cache.RecordKept(Id(2), 0);
 
-        Assert.True(cache.TryGetKept(Id(1), out var policy));
-        Assert.Equal(1, policy);
+        Assert.True(cache.TryGetKept(Id(1), out var kept));
+        Assert.Equal(1, kept.PolicyIndex);
         Assert.Equal(0, cache.Evictions);
     }
 }

@@ -34,7 +34,7 @@ public abstract class JournaledNodeTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task<(SamplerNode Node, ManualTimeProvider Time)> StartNodeAsync(CapturingExporter exporter, DateTimeOffset now, int maxSpansPerTrace = 10_000)
+    private async Task<(SamplerNode Node, ManualTimeProvider Time)> StartNodeAsync(CapturingExporter exporter, DateTimeOffset now, int maxSpansPerTrace = 10_000, PolicyOptions? policy = null)
     {
         var time = new ManualTimeProvider(now);
         var options = TestNode.LoopbackOptions(DataDir) with
@@ -44,7 +44,7 @@ public abstract class JournaledNodeTests : IAsyncLifetime
             Sampling = new SamplingOptions
             {
                 MaxSpansPerTrace = maxSpansPerTrace,
-                Policies = new PolicySetOptions([new AlwaysSamplePolicyOptions("keep-all")]),
+                Policies = new PolicySetOptions([policy ?? new AlwaysSamplePolicyOptions("keep-all")]),
             },
             Journal = await JournalAsync(),
         };
@@ -131,6 +131,40 @@ public abstract class JournaledNodeTests : IAsyncLifetime
             // Exported at once as a late span of a kept trace, not buffered as a new trace.
             var late = Assert.Single(Spans(second));
             Assert.Equal(OtlpSamples.SpanId(2), late.SpanId);
+        }
+    }
+
+    [Fact]
+    public async Task Late_span_after_a_restart_carries_the_adjusted_count_of_its_probabilistic_keep()
+    {
+        var half = new ProbabilisticPolicyOptions("half", 50, "salt");
+        var first = new CapturingExporter();
+        var (node, _) = await StartNodeAsync(first, Start, maxSpansPerTrace: 1, half);
+        var random = new Random(3);
+        for (var trace = 0; trace < 20; trace++)
+        {
+            var span = OtlpSamples.Span(1, 1);
+            var id = new byte[16];
+            random.NextBytes(id);
+            span.TraceId = ByteString.CopyFrom(id);
+            await SendAsync(node, span);
+        }
+
+        await node.DisposeAsync();
+        var kept = Spans(first)[0];
+        Assert.Equal(2.0, kept.Attributes.Single(a => a.Key == "sampling.adjusted_count").Value.DoubleValue);
+
+        var second = new CapturingExporter();
+        var (restarted, _) = await StartNodeAsync(second, Start.AddSeconds(5), maxSpansPerTrace: 1000, half);
+        await using (restarted)
+        {
+            var lateSpan = OtlpSamples.Span(1, 2, parent: 1);
+            lateSpan.TraceId = kept.TraceId;
+            await SendAsync(restarted, lateSpan);
+
+            var late = Assert.Single(Spans(second));
+            Assert.Equal("half", late.Attributes.Single(a => a.Key == "sampling.policy").Value.StringValue);
+            Assert.Equal(2.0, late.Attributes.Single(a => a.Key == "sampling.adjusted_count").Value.DoubleValue);
         }
     }
 
