@@ -32,6 +32,7 @@ internal static class SamplerCommandLine
         config.Subcommands.Add(validate);
         root.Subcommands.Add(config);
         root.Subcommands.Add(LoadGenCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

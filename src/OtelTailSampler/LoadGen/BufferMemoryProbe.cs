@@ -11,7 +11,8 @@ namespace OtelTailSampler.LoadGen;
 /// Measures memory per buffered span: fills a sampling pipeline (the node's own, with the given settings) with
 /// generated traces that none of its timers will decide, then compares the managed heap after a full collection
 /// with the heap before. The requests are handed over as copies, as the receivers do, and nothing else in the
-/// process may allocate meanwhile.
+/// process should allocate meanwhile. Growth of the workers' tables (slab, dictionary, queues) is included,
+/// amortized as the tables double.
 /// </summary>
 public static class BufferMemoryProbe
 {
@@ -34,39 +35,21 @@ public static class BufferMemoryProbe
             MaxBytesPerTrace = long.MaxValue,
         };
         var model = new TrafficModel(seed, traffic with { LogsPerSpan = 0, MetricSeries = 0 });
-
-        // A first, smaller round warms up code and pools, so the measured one sees only what buffering costs.
-        await FillAsync(holdAll, sharding, model, Math.Max(1, spans / 10), firstBatch: 1_000_000_000, cancellationToken);
-        return await FillAsync(holdAll, sharding, model, spans, firstBatch: 0, cancellationToken);
-    }
-
-    private static async Task<BufferMemoryResult> FillAsync(
-        SamplingOptions sampling, ShardingOptions sharding, TrafficModel model, int spans, long firstBatch, CancellationToken cancellationToken)
-    {
         using var metrics = new SamplerMetrics();
-        var pipeline = new SamplingPipeline(sampling, sharding, new DiscardingExporter(), metrics, TimeProvider.System, NullLoggerFactory.Instance);
+        var pipeline = new SamplingPipeline(holdAll, sharding, new DiscardingExporter(), metrics, TimeProvider.System, NullLoggerFactory.Instance);
         try
         {
             using var generator = new TrafficGenerator(model);
-            var before = SettledHeap();
-            long buffered = 0, traces = 0, wire = 0, requestBytes = 0;
-            for (var index = firstBatch; buffered < spans; index++)
-            {
-                using var batch = generator.Generate(index);
-                var request = batch.Requests[0];
-                var owned = request.Body.ToArray();
-                wire += SpanWireBytes(owned);
-                requestBytes += owned.Length;
-                buffered += request.Items;
-                traces += batch.Traces;
-                await pipeline.AcceptAsync(OtlpSignal.Traces, owned, request.Items, cancellationToken);
-            }
 
-            await pipeline.WhenIdleAsync(cancellationToken);
+            // A first, smaller fill warms up code and pools; what it buffers stays, and the measured fill comes on top,
+            // so the figure is what one more buffered span costs a node that already holds traces.
+            var warm = await FillAsync(pipeline, generator, 1_000_000_000, Math.Max(1, spans / 10), cancellationToken);
+            var accountedBefore = pipeline.Workers.Sum(w => w.BufferedBytes);
+            var before = SettledHeap();
+            var measured = await FillAsync(pipeline, generator, 0, spans, cancellationToken);
             var heap = SettledHeap() - before;
-            var accounted = pipeline.Workers.Sum(w => w.BufferedBytes);
-            GC.KeepAlive(generator);
-            return new BufferMemoryResult(buffered, traces, wire, requestBytes, heap, accounted);
+            GC.KeepAlive(warm);
+            return measured with { HeapBytes = heap, AccountedBytes = pipeline.Workers.Sum(w => w.BufferedBytes) - accountedBefore };
         }
         finally
         {
@@ -74,10 +57,30 @@ public static class BufferMemoryProbe
         }
     }
 
+    private static async Task<BufferMemoryResult> FillAsync(SamplingPipeline pipeline, TrafficGenerator generator, long firstBatch, int spans, CancellationToken cancellationToken)
+    {
+        long buffered = 0, traces = 0, wire = 0, requestBytes = 0;
+        for (var index = firstBatch; buffered < spans; index++)
+        {
+            using var batch = generator.Generate(index);
+            var request = batch.Requests[0];
+            var owned = request.Body.ToArray();
+            wire += SpanWireBytes(owned);
+            requestBytes += owned.Length;
+            buffered += request.Items;
+            traces += batch.Traces;
+            await pipeline.AcceptAsync(OtlpSignal.Traces, owned, request.Items, cancellationToken);
+        }
+
+        await pipeline.WhenIdleAsync(cancellationToken);
+        return new BufferMemoryResult(buffered, traces, wire, requestBytes, 0, 0);
+    }
+
     private static long SettledHeap()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 

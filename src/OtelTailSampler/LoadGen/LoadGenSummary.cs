@@ -65,7 +65,8 @@ public sealed record LoadGenSummary
         return text.ToString();
     }
 
-    internal static string Milliseconds(TimeSpan value) => value.TotalMilliseconds.ToString(value.TotalMilliseconds < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
+    /// <summary>Milliseconds with two decimals below 10 ms and one above, as the summary and the progress line print them.</summary>
+    public static string Milliseconds(TimeSpan value) => value.TotalMilliseconds.ToString(value.TotalMilliseconds < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
 
     private static void Row(StringBuilder text, string name, SignalTotals totals) =>
         text.AppendLine(CultureInfo.InvariantCulture,
