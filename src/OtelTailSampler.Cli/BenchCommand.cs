@@ -11,15 +11,14 @@ internal static class BenchCommand
         var defaults = new BenchOptions();
         var duration = new Option<TimeSpan>("--duration", "-d")
         {
-            Description = "Measured load per variant (500ms, 30s, 2m).",
-            DefaultValueFactory = _ => defaults.Duration,
+            Description = "Measured load per variant (500ms, 30s, 2m; default 30s).",
             CustomParser = CliParsers.Duration,
         };
-        var warmup = new Option<TimeSpan>("--warmup") { Description = "Unmeasured load before it.", DefaultValueFactory = _ => defaults.Warmup, CustomParser = CliParsers.Duration };
+        var warmup = new Option<TimeSpan>("--warmup") { Description = "Unmeasured load before it (default 5s).", CustomParser = CliParsers.Duration };
         var protocol = new Option<LoadGenProtocol>("--protocol", "-p")
         {
-            Description = "grpc or http: how the load reaches the node.",
-            DefaultValueFactory = _ => defaults.Protocol,
+            Description = "grpc (the default) or http: how the load reaches the node.",
+            HelpName = "grpc|http",
             CustomParser = CliParsers.Protocol,
         };
         var variants = new Option<string>("--variants")
@@ -54,7 +53,7 @@ internal static class BenchCommand
                 selected.Add(variant);
             }
 
-            if (selected.Count == 0 || parse.GetValue(duration) <= TimeSpan.Zero || parse.GetValue(concurrency) < 1)
+            if (selected.Count == 0 || parse.ValueOr(duration, defaults.Duration) <= TimeSpan.Zero || parse.GetValue(concurrency) < 1)
             {
                 await error.WriteLineAsync("otel-sampler bench: give at least one variant, a positive duration and a concurrency of at least 1.");
                 return 2;
@@ -62,9 +61,9 @@ internal static class BenchCommand
 
             var options = new BenchOptions
             {
-                Duration = parse.GetValue(duration),
-                Warmup = parse.GetValue(warmup),
-                Protocol = parse.GetValue(protocol),
+                Duration = parse.ValueOr(duration, defaults.Duration),
+                Warmup = parse.ValueOr(warmup, defaults.Warmup),
+                Protocol = parse.ValueOr(protocol, defaults.Protocol),
                 Variants = selected,
                 Concurrency = parse.GetValue(concurrency),
                 Seed = parse.GetValue(seed),

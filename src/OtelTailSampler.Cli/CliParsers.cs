@@ -7,6 +7,10 @@ namespace OtelTailSampler.Cli;
 /// <summary>Parsers for option values shared by the load and benchmark commands.</summary>
 internal static class CliParsers
 {
+    /// <summary>The option's value when given, otherwise <paramref name="fallback"/> (which help then shows as written in the description).</summary>
+    public static T ValueOr<T>(this System.CommandLine.ParseResult parse, System.CommandLine.Option<T> option, T fallback) =>
+        parse.GetResult(option) is null ? fallback : parse.GetValue(option)!;
+
     /// <summary>A duration as the configuration writes them: <c>500ms</c>, <c>30s</c>, <c>2m</c>.</summary>
     public static TimeSpan Duration(ArgumentResult result)
     {

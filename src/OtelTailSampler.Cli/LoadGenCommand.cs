@@ -22,8 +22,8 @@ internal static class LoadGenCommand
         };
         var protocol = new Option<LoadGenProtocol>("--protocol", "-p")
         {
-            Description = "grpc (OTLP/gRPC, HTTP/2 prior knowledge) or http (OTLP/HTTP protobuf).",
-            DefaultValueFactory = _ => LoadGenProtocol.Grpc,
+            Description = "grpc (OTLP/gRPC, HTTP/2 prior knowledge; the default) or http (OTLP/HTTP protobuf).",
+            HelpName = "grpc|http",
             CustomParser = CliParsers.Protocol,
         };
         var rate = new Option<double?>("--rate", "-r")
@@ -33,15 +33,14 @@ internal static class LoadGenCommand
         };
         var duration = new Option<TimeSpan>("--duration", "-d")
         {
-            Description = "How long to send (500ms, 30s, 2m); requests in flight at the end still finish.",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(60),
+            Description = "How long to send (500ms, 30s, 2m; default 60s, or no limit with --batches); requests in flight at the end still finish.",
             CustomParser = CliParsers.Duration,
         };
         var batches = new Option<long?>("--batches") { Description = "Stop after this many batches (each: a traces request, its logs, and every few batches a metrics request)." };
         var seed = new Option<long>("--seed", "-s") { Description = "Fixes the traffic: the same seed (and --start-time) sends the same bytes.", DefaultValueFactory = _ => 1 };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Batches in flight at once, each on its own connection.", DefaultValueFactory = _ => 8 };
         var gzip = new Option<bool>("--gzip") { Description = "Gzip request bodies." };
-        var timeout = new Option<TimeSpan>("--timeout") { Description = "Deadline of one attempt.", DefaultValueFactory = _ => TimeSpan.FromSeconds(10), CustomParser = CliParsers.Duration };
+        var timeout = new Option<TimeSpan>("--timeout") { Description = "Deadline of one attempt (default 10s).", CustomParser = CliParsers.Duration };
         var attempts = new Option<int>("--max-attempts") { Description = "Attempts per request; pushed-back (429/503/UNAVAILABLE) and unanswered ones are retried.", DefaultValueFactory = _ => 5 };
         var services = new Option<int>("--services") { Description = "Services in the generated system.", DefaultValueFactory = _ => Defaults.Services };
         var depth = new Option<int>("--max-depth") { Description = "Deepest span nesting in a trace.", DefaultValueFactory = _ => Defaults.MaxDepth };
@@ -49,7 +48,7 @@ internal static class LoadGenCommand
         var maxSpans = new Option<int>("--max-spans-per-trace") { Description = "Most spans in one trace.", DefaultValueFactory = _ => Defaults.MaxSpansPerTrace };
         var errorShare = new Option<double>("--error-share") { Description = "Share of traces with a failed span (0 to 1).", DefaultValueFactory = _ => Defaults.ErrorShare, CustomParser = result => CliParsers.Number(0, 1)(result) };
         var slowShare = new Option<double>("--slow-share") { Description = "Share of traces lasting at least --slow-threshold (0 to 1).", DefaultValueFactory = _ => Defaults.SlowShare, CustomParser = result => CliParsers.Number(0, 1)(result) };
-        var slowThreshold = new Option<TimeSpan>("--slow-threshold") { Description = "Duration of slow traces, at least; others last under half of it.", DefaultValueFactory = _ => Defaults.SlowThreshold, CustomParser = CliParsers.Duration };
+        var slowThreshold = new Option<TimeSpan>("--slow-threshold") { Description = "Duration of slow traces, at least; others last under half of it (default 1s).", CustomParser = CliParsers.Duration };
         var cardinality = new Option<int>("--attribute-cardinality") { Description = "Distinct values of the high-cardinality attributes (enduser.id, IDs in url.path).", DefaultValueFactory = _ => Defaults.AttributeCardinality };
         var logs = new Option<double>("--logs-per-span") { Description = "Mean log records per span, each with its span's trace context; 0 sends none.", DefaultValueFactory = _ => Defaults.LogsPerSpan, CustomParser = result => CliParsers.Number(0, 100)(result) };
         var series = new Option<int>("--metric-series") { Description = "Metric series (sums, gauges, histograms); 0 sends no metrics.", DefaultValueFactory = _ => Defaults.MetricSeries };
@@ -79,7 +78,7 @@ internal static class LoadGenCommand
                 MaxSpansPerTrace = parse.GetValue(maxSpans),
                 ErrorShare = parse.GetValue(errorShare),
                 SlowShare = parse.GetValue(slowShare),
-                SlowThreshold = parse.GetValue(slowThreshold),
+                SlowThreshold = parse.ValueOr(slowThreshold, Defaults.SlowThreshold),
                 AttributeCardinality = parse.GetValue(cardinality),
                 LogsPerSpan = parse.GetValue(logs),
                 MetricSeries = parse.GetValue(series),
@@ -94,14 +93,14 @@ internal static class LoadGenCommand
             var options = new LoadGenOptions
             {
                 Endpoints = parse.GetRequiredValue(endpoint),
-                Protocol = parse.GetValue(protocol),
+                Protocol = parse.ValueOr(protocol, LoadGenProtocol.Grpc),
                 Rate = spanRate,
-                Duration = batchLimit is not null && parse.GetResult(duration) is null ? null : parse.GetValue(duration),
+                Duration = batchLimit is not null && parse.GetResult(duration) is null ? null : parse.ValueOr(duration, TimeSpan.FromSeconds(60)),
                 MaxBatches = batchLimit,
                 Seed = parse.GetValue(seed),
                 Concurrency = parse.GetValue(concurrency),
                 Gzip = parse.GetValue(gzip),
-                Timeout = parse.GetValue(timeout),
+                Timeout = parse.ValueOr(timeout, TimeSpan.FromSeconds(10)),
                 MaxAttempts = parse.GetValue(attempts),
                 Traffic = traffic,
             };
