@@ -4,7 +4,7 @@ using OtelTailSampler.Hosting;
 
 namespace OtelTailSampler.Cli;
 
-/// <summary>The `otel-sampler` command line: one binary that serves, validates config and (later) inspects and loads a cluster.</summary>
+/// <summary>The `otel-sampler` command line: one binary that serves, validates config, generates load and benchmarks (and later inspects a cluster).</summary>
 internal static class SamplerCommandLine
 {
     public static RootCommand Build()
@@ -31,6 +31,8 @@ internal static class SamplerCommandLine
         var config = new Command("config", "Work with configuration files.");
         config.Subcommands.Add(validate);
         root.Subcommands.Add(config);
+        root.Subcommands.Add(LoadGenCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

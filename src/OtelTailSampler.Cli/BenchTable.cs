@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text;
+using OtelTailSampler.LoadGen;
+
+namespace OtelTailSampler.Cli;
+
+/// <summary>The benchmark's one table, in Markdown so it pastes into docs/PERFORMANCE.md as it is.</summary>
+internal static class BenchTable
+{
+    public static string Format(IReadOnlyList<BenchResult> rows, BenchOptions options, string machine)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var baseline = rows.FirstOrDefault(r => r.Variant == BenchVariants.Baseline);
+        var text = new StringBuilder();
+        text.AppendLine(c, $"End-to-end, one node: OTLP/{(options.Protocol == LoadGenProtocol.Grpc ? "gRPC" : "HTTP")}{(options.Gzip ? " gzip" : "")}, " +
+            $"{options.Duration.TotalSeconds:0.#}s per variant after {options.Warmup.TotalSeconds:0.#}s of warm-up, load at the highest rate acknowledged " +
+            $"({options.Concurrency} batches in flight), seed {options.Seed}");
+        text.AppendLine(c, $"Machine: {machine}");
+        text.AppendLine();
+        text.AppendLine(c, $"| variant | spans/s | vs {BenchVariants.Baseline} | ack p50 | ack p99 | node CPU s / M spans | node peak RSS | bytes / buffered span |");
+        text.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|");
+        foreach (var row in rows)
+        {
+            var ratio = baseline is null || baseline.SpansPerSecond <= 0 ? "n/a" : (row.SpansPerSecond / baseline.SpansPerSecond).ToString("0.00", c);
+            var memory = row.Memory is { } m
+                ? string.Create(c, $"{m.OverheadBytesPerSpan:N0} + {m.WireBytesPerSpan:N0} wire")
+                : "n/a";
+            text.AppendLine(c, $"| {row.Variant} | {row.SpansPerSecond:N0} | {ratio} | {LoadGenSummary.Milliseconds(row.Load.AckLatencyP50)} ms | " +
+                $"{LoadGenSummary.Milliseconds(row.Load.AckLatencyP99)} ms | {row.CpuSecondsPerMillionSpans:0.00} | {row.PeakResidentBytes / 1048576.0:N0} MiB | {memory} |");
+        }
+
+        text.AppendLine();
+        foreach (var row in rows.Where(r => r.Memory is not null))
+        {
+            var m = row.Memory!;
+            text.AppendLine(c, $"{row.Variant}: holding {m.Spans:N0} spans in {m.Traces:N0} traces took {m.HeapBytes / 1048576.0:N1} MiB of heap for " +
+                $"{m.SpanWireBytes / 1048576.0:N1} MiB of span bytes ({m.RequestBytes / 1048576.0:N1} MiB of requests): {m.OverheadBytesPerSpan:N0} bytes per span " +
+                $"beyond its wire bytes; the workers count {m.AccountedOverheadBytesPerSpan:N0}.");
+        }
+
+        foreach (var row in rows.Where(r => !r.Load.AllAcknowledged))
+        {
+            var lost = row.Load.Spans.Rejected + row.Load.Spans.Failed;
+            var problems = string.Join("; ", row.Load.Problems.Select(p => string.Create(c, $"{p.Problem} ({p.Count:N0})")));
+            text.AppendLine(c, $"{row.Variant}: {lost:N0} spans not acknowledged ({row.Load.Spans.Rejected:N0} rejected, {row.Load.Spans.Failed:N0} failed); {problems}");
+        }
+
+        text.AppendLine(c, $"spans/s: acknowledged spans over the measured run; ack latency: request to acknowledgement; node CPU: utime + stime of the node " +
+            $"process over the run; bytes / buffered span: managed heap per span held by the shard workers, measured in-process with the variant's settings.");
+        return text.ToString();
+    }
+}

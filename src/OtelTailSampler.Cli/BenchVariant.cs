@@ -1,0 +1,11 @@
+namespace OtelTailSampler.Cli;
+
+/// <summary>
+/// One configuration the end-to-end benchmark runs a node with: environment overrides and HOCON layered over
+/// the benchmark's own settings (loopback ports, exporter pointed at the discarding sink).
+/// </summary>
+/// <param name="Name">What the table calls it, and what --variants selects.</param>
+/// <param name="Description">One line for --help and the report.</param>
+/// <param name="Environment">Environment variables set for the node (SAMPLER_PIPELINE_MODE and the like).</param>
+/// <param name="Hocon">Configuration written to a file and given with --config; empty for none.</param>
+internal sealed record BenchVariant(string Name, string Description, IReadOnlyDictionary<string, string> Environment, string Hocon = "");

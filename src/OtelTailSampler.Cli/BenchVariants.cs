@@ -1,0 +1,38 @@
+namespace OtelTailSampler.Cli;
+
+/// <summary>The configurations `otel-sampler bench` knows. A new one (a journal backend, say) is one more line.</summary>
+internal static class BenchVariants
+{
+    /// <summary>The variant every other is compared with: receivers parse and validate, then discard.</summary>
+    public const string Baseline = "decode-only";
+
+    public static IReadOnlyList<BenchVariant> All { get; } =
+    [
+        new(Baseline, "receivers read and validate requests, then discard them (the baseline)", Mode("decode-only")),
+        new("pass-through", "everything accepted is exported unsampled", Mode("pass-through")),
+
+        // SAMPLER_JOURNAL_BACKEND is not read yet; it keeps this variant journal-free once the journal is wired
+        // into the node with that override (today the node has no journal at all).
+        new("sample", "tail sampling with the default policies, journal off", Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "none"))),
+
+        // Once the journal is wired into the node, each backend is one line, for example:
+        // new("sample-sqlite", "tail sampling, SQLite journal (sync = full)", Mode("sample"), "sampler.journal { backend = sqlite, sync = full }"),
+        // new("sample-postgresql", "tail sampling, PostgreSQL journal", Mode("sample"), "sampler.journal { backend = postgresql, connection-string = ${?BENCH_POSTGRESQL} }"),
+    ];
+
+    /// <summary>What runs when --variants is not given.</summary>
+    public static IReadOnlyList<string> Default { get; } = [Baseline, "sample"];
+
+    public static BenchVariant? Find(string name) => All.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static Dictionary<string, string> Mode(string mode, params (string Key, string Value)[] more)
+    {
+        var environment = new Dictionary<string, string> { ["SAMPLER_PIPELINE_MODE"] = mode };
+        foreach (var (key, value) in more)
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+}

@@ -1,0 +1,8 @@
+namespace OtelTailSampler.LoadGen;
+
+internal enum MetricKind
+{
+    Sum,
+    Histogram,
+    Gauge,
+}
