@@ -10,14 +10,13 @@ internal static class BenchVariants
     [
         new(Baseline, "receivers read and validate requests, then discard them (the baseline)", Mode("decode-only")),
         new("pass-through", "everything accepted is exported unsampled", Mode("pass-through")),
-
-        // SAMPLER_JOURNAL_BACKEND is not read yet; it keeps this variant journal-free once the journal is wired
-        // into the node with that override (today the node has no journal at all).
         new("sample", "tail sampling with the default policies, journal off", Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "none"))),
+        new("sample-sqlite", "tail sampling, SQLite journal (sync = full, the default)", Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "sqlite"))),
+        new("sample-sqlite-normal", "tail sampling, SQLite journal (sync = normal)", Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "sqlite")), "sampler.journal.sync = normal"),
 
-        // Once the journal is wired into the node, each backend is one line, for example:
-        // new("sample-sqlite", "tail sampling, SQLite journal (sync = full)", Mode("sample"), "sampler.journal { backend = sqlite, sync = full }"),
-        // new("sample-postgresql", "tail sampling, PostgreSQL journal", Mode("sample"), "sampler.journal { backend = postgresql, connection-string = ${?BENCH_POSTGRESQL} }"),
+        // Needs a PostgreSQL server: BENCH_POSTGRESQL holds its Npgsql connection string.
+        new("sample-postgresql", "tail sampling, PostgreSQL journal (sync = full)", Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "postgresql")),
+            "sampler.journal.postgresql.connection-string = ${?BENCH_POSTGRESQL}"),
     ];
 
     /// <summary>What runs when --variants is not given.</summary>

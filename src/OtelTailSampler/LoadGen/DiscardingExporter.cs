@@ -13,10 +13,13 @@ public sealed class DiscardingExporter : ITelemetryExporter
 
     public long Items => Interlocked.Read(ref _items);
 
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
     {
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _items, itemCount);
+        completed?.Invoke(ExportResult.Delivered);
         return true;
     }
 
