@@ -293,6 +293,10 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
         await _tick.DisposeAsync();
         await Task.WhenAll(_workers.Select(w => w.StopAsync(cancellationToken)));
+        foreach (var worker in _workers)
+        {
+            worker.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);

@@ -16,7 +16,7 @@ namespace OtelTailSampler.Sharding;
 /// policies decide, a kept trace is written out with its sampling attributes, and the decision goes to the
 /// decision cache where late spans find it.
 /// </summary>
-internal sealed partial class ShardWorker
+internal sealed partial class ShardWorker : IDisposable
 {
     /// <summary>Bookkeeping per buffered span beyond its bytes: its reference in the entity's array.</summary>
     public const int SpanOverheadBytes = 24;
@@ -38,7 +38,11 @@ internal sealed partial class ShardWorker
     private readonly Stack<int> _freeSlots = new();
     private readonly PriorityQueue<(int Slot, int Generation), long> _due = new();
     private readonly Queue<(int Slot, int Generation)> _arrivals = new();
-    private readonly Queue<(byte[] Request, int Spans)> _unsentExports = new();
+    private readonly Queue<(RentedRequest Request, int Spans)> _unsentExports = new();
+    private readonly ConcurrentQueue<RentedRequest> _rentedRequests = new();
+    private readonly SpanRefArrayPool _spanArrays = new();
+    private readonly PooledBufferWriter _exportBuffer = new(64 * 1024);
+    private readonly PooledBufferWriter _lateKeptBuffer = new(4 * 1024);
     private readonly Dictionary<(int Policy, double AdjustedCount), byte[]> _attributes = [];
     private readonly ShardJournal? _journal;
     private readonly int _shards;
@@ -108,6 +112,13 @@ internal sealed partial class ShardWorker
     /// <summary>Posts a message of recovery (or any other kind the worker handles in order).</summary>
     public ValueTask PostAsync(WorkerMessage message, CancellationToken cancellationToken) => _inbox.Writer.WriteAsync(message, cancellationToken);
 
+    /// <summary>Returns the worker's pooled buffers; call after <see cref="StopAsync"/>.</summary>
+    public void Dispose()
+    {
+        _exportBuffer.Dispose();
+        _lateKeptBuffer.Dispose();
+    }
+
     /// <summary>Completes when the truncation the last tick started (if any) is done.</summary>
     public Task TruncationAsync() => _truncation;
 
@@ -142,7 +153,7 @@ internal sealed partial class ShardWorker
         while (_unsentExports.Count > 0)
         {
             var (request, spans) = _unsentExports.Peek();
-            if (_exporter.TryEnqueue(OtlpSignal.Traces, request, spans))
+            if (_exporter.TryEnqueue(OtlpSignal.Traces, request.Memory, spans, request.Completed))
             {
                 _unsentExports.Dequeue();
                 continue;
@@ -236,7 +247,8 @@ internal sealed partial class ShardWorker
         IngestedRequest? resourceBitsOwner = null;
         ulong[]? resourceBits = null;
         bool[]? resourceBitsKnown = null;
-        using var lateKept = new PooledBufferWriter(256);
+        var lateKept = _lateKeptBuffer;
+        lateKept.Clear();
         var lateKeptSpans = 0;
         try
         {
@@ -314,7 +326,7 @@ internal sealed partial class ShardWorker
 
         if (lateKeptSpans > 0)
         {
-            Export(lateKept.WrittenSpan.ToArray(), lateKeptSpans);
+            Export(lateKept.WrittenSpan, lateKeptSpans);
         }
 
         while (_bufferedTraces > _maxTraces || _bufferedBytes > _maxBufferedBytes)
@@ -375,7 +387,7 @@ internal sealed partial class ShardWorker
         ref var entity = ref _entities[slot];
         entity.Id = id;
         entity.Facts = default;
-        entity.Spans = ArrayPool<SpanRef>.Shared.Rent(8);
+        entity.Spans = _spanArrays.Rent(8);
         entity.SpanCount = 0;
         entity.BufferedBytes = 0;
         entity.DueTimestamp = now + _decisionWaitTicks;
@@ -395,9 +407,9 @@ internal sealed partial class ShardWorker
         ref var entity = ref _entities[slot];
         if (entity.SpanCount == entity.Spans!.Length)
         {
-            var larger = ArrayPool<SpanRef>.Shared.Rent(entity.Spans.Length * 2);
+            var larger = _spanArrays.Rent(entity.Spans.Length * 2);
             entity.Spans.AsSpan(0, entity.SpanCount).CopyTo(larger);
-            ArrayPool<SpanRef>.Shared.Return(entity.Spans, clearArray: true);
+            _spanArrays.Return(entity.Spans, entity.SpanCount);
             entity.Spans = larger;
         }
 
@@ -442,7 +454,8 @@ internal sealed partial class ShardWorker
             _arrivals.Dequeue();
         }
 
-        while (_unsentExports.TryPeek(out var unsent) && _exporter.TryEnqueue(OtlpSignal.Traces, unsent.Request, unsent.Spans))
+        while (_unsentExports.TryPeek(out var unsent)
+            && _exporter.TryEnqueue(OtlpSignal.Traces, unsent.Request.Memory, unsent.Spans, unsent.Request.Completed))
         {
             _unsentExports.Dequeue();
         }
@@ -490,11 +503,12 @@ internal sealed partial class ShardWorker
             var policyName = _policies.PolicyNames[record.PolicyIndex];
             _metrics.Kept(policyName);
             _cache.RecordKept(entity.Id, record.PolicyIndex, record.AdjustedCount);
-            using var output = new PooledBufferWriter((int)Math.Min(entity.BufferedBytes * 2, 16 * 1024 * 1024));
+            var output = _exportBuffer;
+            output.Clear();
             KeptTraceWriter.Write(spans, AttributesFor(record.PolicyIndex, record.AdjustedCount), output);
             if (_journal is null)
             {
-                Export(output.WrittenSpan.ToArray(), entity.SpanCount);
+                Export(output.WrittenSpan, entity.SpanCount);
             }
             else
             {
@@ -521,7 +535,7 @@ internal sealed partial class ShardWorker
             Release(span);
         }
 
-        ArrayPool<SpanRef>.Shared.Return(entity.Spans!, clearArray: true);
+        _spanArrays.Return(entity.Spans!, entity.SpanCount);
         _slots.Remove(entity.Id);
         _bufferedBytes -= entity.BufferedBytes;
         _bufferedTraces--;
@@ -663,10 +677,13 @@ internal sealed partial class ShardWorker
         }
     }
 
-    private void Export(byte[] request, int spans)
+    // The request goes out in a pooled array that returns to the pool once the exporter is done with it.
+    private void Export(ReadOnlySpan<byte> written, int spans)
     {
+        var request = RentedRequest.Rent(_rentedRequests, written);
+
         // A full exporter queue must not lose a decided trace: hold it and offer it again on the next tick.
-        if (_unsentExports.Count > 0 || !_exporter.TryEnqueue(OtlpSignal.Traces, request, spans))
+        if (_unsentExports.Count > 0 || !_exporter.TryEnqueue(OtlpSignal.Traces, request.Memory, spans, request.Completed))
         {
             _unsentExports.Enqueue((request, spans));
         }
