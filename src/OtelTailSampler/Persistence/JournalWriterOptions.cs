@@ -3,8 +3,11 @@ namespace OtelTailSampler.Persistence;
 /// <summary>Bounds of the <see cref="JournalWriter"/>'s group commit.</summary>
 public sealed record JournalWriterOptions
 {
-    /// <summary>Atomic writes committed in one transaction at most.</summary>
-    public int MaxBatchWrites { get; init; } = 512;
+    /// <summary>
+    /// Atomic writes committed in one transaction at most. A request brings one write per shard it touches
+    /// (hundreds), so this is large enough for a batch to span many requests; the byte bound limits it first.
+    /// </summary>
+    public int MaxBatchWrites { get; init; } = 16_384;
 
     /// <summary>Payload bytes committed in one transaction at most (a single larger write still goes alone).</summary>
     public long MaxBatchBytes { get; init; } = 16L * 1024 * 1024;
