@@ -136,7 +136,17 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
             await Task.WhenAll(commits);
             return true;
         }
-        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        catch (OperationCanceledException)
+        {
+            // The client went away: its spans will not reach the workers, so truncation must not wait for them.
+            foreach (var (shard, sequenceNr) in appended)
+            {
+                _journal!.Applied(shard, sequenceNr);
+            }
+
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             LogJournalRefused(e.Message);
             foreach (var (shard, sequenceNr) in appended)
