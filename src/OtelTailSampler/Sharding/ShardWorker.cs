@@ -122,11 +122,6 @@ internal sealed partial class ShardWorker : IDisposable
     /// <summary>Completes when the truncation the last tick started (if any) is done.</summary>
     public Task TruncationAsync() => _truncation;
 
-    /// <summary>Kept traces handed to the exporter and not yet confirmed.</summary>
-    public int PendingExports => Volatile.Read(ref _pendingCount);
-
-    private int _pendingCount;
-
     /// <summary>
     /// Stops taking spans. Without a journal it decides every trace still buffered and hands the results to the
     /// exporter; with one it leaves them to the journal, so the next start resumes them where they were.
@@ -549,7 +544,6 @@ internal sealed partial class ShardWorker : IDisposable
     {
         var id = _nextPendingId++;
         _pending[id] = export;
-        Volatile.Write(ref _pendingCount, _pending.Count);
         SendPending(id);
     }
 
@@ -589,7 +583,6 @@ internal sealed partial class ShardWorker : IDisposable
             }
 
             _pending.Remove(done.Id);
-            Volatile.Write(ref _pendingCount, _pending.Count);
             if (!export.LateSpan)
             {
                 AppendEvent(export.Shard, ShardEventType.TraceCompleted, export.Decision);
