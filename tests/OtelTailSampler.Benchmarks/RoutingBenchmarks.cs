@@ -24,7 +24,7 @@ public class RoutingBenchmarks
     [Benchmark(OperationsPerInvoke = BenchmarkData.SpansPerRequest, Description = "split request by worker")]
     public int SplitRequest()
     {
-        var (_, batches, spans) = TraceRequestSplitter.Split(_request, _router);
+        var (batches, spans) = TraceRequestSplitter.Split(_request, _router);
         foreach (var batch in batches)
         {
             batch?.Return();

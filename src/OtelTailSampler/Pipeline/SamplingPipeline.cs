@@ -65,7 +65,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
             return _exporter.TryEnqueue(signal, request, itemCount) ? PipelineOutcome.Accepted : PipelineOutcome.Overloaded;
         }
 
-        var (_, batches, _) = TraceRequestSplitter.Split(request, _router);
+        var (batches, _) = TraceRequestSplitter.Split(request, _router);
         if (_journal is not null && !await PersistAsync(batches, cancellationToken))
         {
             foreach (var batch in batches)
@@ -249,7 +249,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         var recoveredTraces = new HashSet<TraceId>();
         foreach (var spanEvent in spanEvents)
         {
-            var (_, batches, _) = TraceRequestSplitter.Split(spanEvent.Payload, _router);
+            var (batches, _) = TraceRequestSplitter.Split(spanEvent.Payload, _router);
             var replay = new SpanBatch
             {
                 Sequences = new Dictionary<int, long> { [shard] = spanEvent.SequenceNr },

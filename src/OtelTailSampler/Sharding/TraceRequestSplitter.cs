@@ -10,8 +10,8 @@ internal static class TraceRequestSplitter
 {
     private const int SpanTraceIdField = 1;
 
-    /// <summary>Returns the request and, per worker, its batch (null where a worker gets nothing).</summary>
-    public static (IngestedRequest Request, SpanBatch?[] Batches, int SpanCount) Split(ReadOnlyMemory<byte> buffer, ShardRouter router)
+    /// <summary>Returns, per worker, its batch (null where a worker gets nothing), and the request's span count.</summary>
+    public static (SpanBatch?[] Batches, int SpanCount) Split(ReadOnlyMemory<byte> buffer, ShardRouter router)
     {
         var scopes = new List<ScopeRange>();
         var batches = new SpanBatch?[router.Workers];
@@ -68,7 +68,7 @@ internal static class TraceRequestSplitter
             (batches[worker] ??= new SpanBatch()).Add(new RoutedSpan(draft.TraceId, draft.Shard, new SpanRef(ingested, draft.ScopeIndex, draft.Offset, draft.Length)));
         }
 
-        return (ingested, batches, pending.Count);
+        return (batches, pending.Count);
     }
 
     private static TraceId ReadTraceId(ReadOnlySpan<byte> spanBytes)
