@@ -21,6 +21,25 @@ public static class OtlpSignalExtensions
         _ => throw new ArgumentOutOfRangeException(nameof(signal)),
     };
 
+    /// <summary>The signal whose gRPC Export method is <paramref name="path"/>; null for any other method.</summary>
+    public static OtlpSignal? FromGrpcPath(string? path) => Find(path, static signal => signal.GrpcPath(), StringComparison.Ordinal);
+
+    /// <summary>The signal whose OTLP/HTTP path is <paramref name="path"/> (any case); null for any other path.</summary>
+    public static OtlpSignal? FromHttpPath(string? path) => Find(path, static signal => signal.HttpPath(), StringComparison.OrdinalIgnoreCase);
+
+    private static OtlpSignal? Find(string? path, Func<OtlpSignal, string> pathOf, StringComparison comparison)
+    {
+        foreach (var signal in (ReadOnlySpan<OtlpSignal>)[OtlpSignal.Traces, OtlpSignal.Metrics, OtlpSignal.Logs])
+        {
+            if (string.Equals(path, pathOf(signal), comparison))
+            {
+                return signal;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>What the signal's items are called in partial-success messages and counters.</summary>
     public static string ItemName(this OtlpSignal signal) => signal switch
     {

@@ -32,7 +32,7 @@ public sealed partial class OtlpGrpcReceiver(OtlpIngest ingest, OtlpReceiverOpti
         }
 
         response.ContentType = GrpcProtocol.ContentType;
-        if (SignalOf(request.Path) is not { } signal)
+        if (OtlpSignalExtensions.FromGrpcPath(request.Path.Value) is not { } signal)
         {
             WriteTrailersOnly(response, GrpcStatusCode.Unimplemented, $"Method {request.Path} is not implemented.");
             return;
@@ -75,20 +75,6 @@ public sealed partial class OtlpGrpcReceiver(OtlpIngest ingest, OtlpReceiverOpti
                     return;
             }
         }
-    }
-
-    /// <summary>Maps a gRPC method path to its signal; null for any other method.</summary>
-    public static OtlpSignal? SignalOf(PathString path)
-    {
-        foreach (var signal in (ReadOnlySpan<OtlpSignal>)[OtlpSignal.Traces, OtlpSignal.Metrics, OtlpSignal.Logs])
-        {
-            if (path.Equals(signal.GrpcPath(), StringComparison.Ordinal))
-            {
-                return signal;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
     {
         var request = context.Request;
         var response = context.Response;
-        if (SignalOf(request.Path) is not { } signal)
+        if (OtlpSignalExtensions.FromHttpPath(request.Path.Value) is not { } signal)
         {
             response.StatusCode = StatusCodes.Status404NotFound;
             return;
@@ -127,20 +127,6 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
                 await WriteMessageAsync(response, json, OtlpResponses.Success(signal, result.RejectedItems, result.Message));
                 return;
         }
-    }
-
-    /// <summary>Maps an OTLP/HTTP path to its signal; null for any other path.</summary>
-    public static OtlpSignal? SignalOf(PathString path)
-    {
-        foreach (var signal in (ReadOnlySpan<OtlpSignal>)[OtlpSignal.Traces, OtlpSignal.Metrics, OtlpSignal.Logs])
-        {
-            if (path.Equals(signal.HttpPath(), StringComparison.OrdinalIgnoreCase))
-            {
-                return signal;
-            }
-        }
-
-        return null;
     }
 
     // JSON is parsed into messages once and re-encoded, so everything after this point sees protobuf bytes.
