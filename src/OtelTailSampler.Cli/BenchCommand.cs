@@ -29,11 +29,16 @@ internal static class BenchCommand
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Batches in flight from the load generator.", DefaultValueFactory = _ => defaults.Concurrency };
         var seed = new Option<long>("--seed", "-s") { Description = "Seed of the generated traffic.", DefaultValueFactory = _ => defaults.Seed };
         var gzip = new Option<bool>("--gzip") { Description = "Gzip request bodies." };
+        var halfLoad = new Option<bool>("--half-load")
+        {
+            Description = "After the maximum-load run, load each node at half the rate it reached and report ack latency there (true by default).",
+            DefaultValueFactory = _ => defaults.HalfLoad,
+        };
         var memorySpans = new Option<int>("--memory-spans") { Description = "Spans buffered by the in-process memory probe; 0 skips it.", DefaultValueFactory = _ => defaults.MemorySpans };
 
         var command = new Command("bench",
             "End-to-end benchmark: runs a node per variant, loads it at the highest rate it acknowledges, and prints spans/s (as a ratio of decode-only), ack latency, CPU per million spans, peak RSS and memory per buffered span.");
-        foreach (var option in new Option[] { duration, warmup, protocol, variants, concurrency, seed, gzip, memorySpans })
+        foreach (var option in new Option[] { duration, warmup, protocol, variants, concurrency, seed, gzip, halfLoad, memorySpans })
         {
             command.Options.Add(option);
         }
@@ -68,6 +73,7 @@ internal static class BenchCommand
                 Concurrency = parse.GetValue(concurrency),
                 Seed = parse.GetValue(seed),
                 Gzip = parse.GetValue(gzip),
+                HalfLoad = parse.GetValue(halfLoad),
                 MemorySpans = Math.Max(0, parse.GetValue(memorySpans)),
             };
             return await BenchRunner.RunAsync(options, parse.InvocationConfiguration.Output, error, cancellationToken);

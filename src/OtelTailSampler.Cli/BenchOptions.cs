@@ -22,6 +22,9 @@ internal sealed record BenchOptions
 
     public bool Gzip { get; init; }
 
+    /// <summary>After the maximum-load run, a run at half of the rate reached, to measure acknowledgement latency there.</summary>
+    public bool HalfLoad { get; init; } = true;
+
     /// <summary>Spans the in-process memory probe buffers; 0 skips it.</summary>
     public int MemorySpans { get; init; } = 200_000;
 }

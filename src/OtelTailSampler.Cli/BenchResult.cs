@@ -8,7 +8,8 @@ namespace OtelTailSampler.Cli;
 /// <param name="NodeCpu">CPU time the node used during the measured run.</param>
 /// <param name="PeakResidentBytes">The node's peak RSS over its whole life (warm-up included).</param>
 /// <param name="Memory">The in-process buffer measurement with the variant's sampling settings; null where nothing is buffered.</param>
-internal sealed record BenchResult(string Variant, LoadGenSummary Load, TimeSpan NodeCpu, long PeakResidentBytes, BufferMemoryResult? Memory)
+/// <param name="HalfLoad">The run at half of the rate reached, for acknowledgement latency at a sustainable load; null when skipped.</param>
+internal sealed record BenchResult(string Variant, LoadGenSummary Load, TimeSpan NodeCpu, long PeakResidentBytes, BufferMemoryResult? Memory, LoadGenSummary? HalfLoad = null)
 {
     public double SpansPerSecond => Load.SpansPerSecond;
 

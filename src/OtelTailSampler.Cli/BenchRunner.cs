@@ -120,6 +120,17 @@ internal static class BenchRunner
         }
 
         var cpu = node.CpuTime - cpuBefore;
+        LoadGenSummary? halfLoad = null;
+        if (options.HalfLoad && summary.SpansPerSecond > 0)
+        {
+            // Acknowledgement latency where a node is meant to run: well below its limit, at half the rate it just
+            // reached, open loop (a request's latency counts from when it was due), with traffic it has not seen.
+            var rate = summary.SpansPerSecond / 2;
+            await error.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{variant.Name}: half load, {rate:N0} spans/s"));
+            using var generator = new LoadGenerator(load with { Duration = options.Duration, Rate = rate, Seed = options.Seed + 2 * WarmupSeedOffset });
+            halfLoad = await generator.RunAsync(cancellationToken);
+        }
+
         var peak = node.PeakResidentBytes;
         await node.StopAsync(StopTimeout);
 
@@ -129,6 +140,6 @@ internal static class BenchRunner
             memory = await BufferMemoryProbe.MeasureAsync(loaded.Options.Sampling, loaded.Options.Sharding, new TrafficOptions(), options.Seed, options.MemorySpans, cancellationToken);
         }
 
-        return new BenchResult(variant.Name, summary, cpu, peak, memory);
+        return new BenchResult(variant.Name, summary, cpu, peak, memory, halfLoad);
     }
 }

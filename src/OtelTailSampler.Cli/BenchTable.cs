@@ -17,16 +17,19 @@ internal static class BenchTable
             $"({options.Concurrency} batches in flight), seed {options.Seed}");
         text.AppendLine(c, $"Machine: {machine}");
         text.AppendLine();
-        text.AppendLine(c, $"| variant | spans/s | vs {BenchVariants.Baseline} | ack p50 | ack p99 | node CPU s / M spans | node peak RSS | bytes / buffered span |");
-        text.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|");
+        text.AppendLine(c, $"| variant | spans/s | vs {BenchVariants.Baseline} | ack p50 | ack p99 | ½ load: spans/s | ½ load: ack p50 | ½ load: ack p99 | node CPU s / M spans | node peak RSS | bytes / buffered span |");
+        text.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var row in rows)
         {
             var ratio = baseline is null || baseline.SpansPerSecond <= 0 ? "n/a" : (row.SpansPerSecond / baseline.SpansPerSecond).ToString("0.00", c);
             var memory = row.Memory is { } m
                 ? string.Create(c, $"{m.OverheadBytesPerSpan:N0} + {m.WireBytesPerSpan:N0} wire")
                 : "n/a";
+            var half = row.HalfLoad is { } h
+                ? string.Create(c, $"{h.SpansPerSecond:N0} | {LoadGenSummary.Milliseconds(h.AckLatencyP50)} ms | {LoadGenSummary.Milliseconds(h.AckLatencyP99)} ms")
+                : "n/a | n/a | n/a";
             text.AppendLine(c, $"| {row.Variant} | {row.SpansPerSecond:N0} | {ratio} | {LoadGenSummary.Milliseconds(row.Load.AckLatencyP50)} ms | " +
-                $"{LoadGenSummary.Milliseconds(row.Load.AckLatencyP99)} ms | {row.CpuSecondsPerMillionSpans:0.00} | {row.PeakResidentBytes / 1048576.0:N0} MiB | {memory} |");
+                $"{LoadGenSummary.Milliseconds(row.Load.AckLatencyP99)} ms | {half} | {row.CpuSecondsPerMillionSpans:0.00} | {row.PeakResidentBytes / 1048576.0:N0} MiB | {memory} |");
         }
 
         text.AppendLine();
@@ -38,14 +41,20 @@ internal static class BenchTable
                 $"beyond its wire bytes; the workers count {m.AccountedOverheadBytesPerSpan:N0}.");
         }
 
-        foreach (var row in rows.Where(r => !r.Load.AllAcknowledged))
+        foreach (var (row, load, run) in rows.SelectMany(r => new[] { (r, r.Load, "maximum load"), (r, r.HalfLoad, "half load") }))
         {
-            var lost = row.Load.Spans.Rejected + row.Load.Spans.Failed;
-            var problems = string.Join("; ", row.Load.Problems.Select(p => string.Create(c, $"{p.Problem} ({p.Count:N0})")));
-            text.AppendLine(c, $"{row.Variant}: {lost:N0} spans not acknowledged ({row.Load.Spans.Rejected:N0} rejected, {row.Load.Spans.Failed:N0} failed); {problems}");
+            if (load is null || load.AllAcknowledged)
+            {
+                continue;
+            }
+
+            var lost = load.Spans.Rejected + load.Spans.Failed;
+            var problems = string.Join("; ", load.Problems.Select(p => string.Create(c, $"{p.Problem} ({p.Count:N0})")));
+            text.AppendLine(c, $"{row.Variant} ({run}): {lost:N0} spans not acknowledged ({load.Spans.Rejected:N0} rejected, {load.Spans.Failed:N0} failed); {problems}");
         }
 
-        text.AppendLine(c, $"spans/s: acknowledged spans over the measured run; ack latency: request to acknowledgement; node CPU: utime + stime of the node " +
+        text.AppendLine(c, $"spans/s: acknowledged spans over the measured run; ack latency: request to acknowledgement; ½ load: a second run at half the " +
+            $"rate reached, open loop (latency counts from when a request was due); node CPU: utime + stime of the node " +
             $"process over the run; bytes / buffered span: managed heap per span held by the shard workers, measured in-process with the variant's settings.");
         return text.ToString();
     }

@@ -30,17 +30,28 @@ public interface IJournal : IAsyncDisposable
         string persistenceId, long fromSequenceNr, long toSequenceNr, long max, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Every stored event of every id, interleaved in the order they were written, each id's events checked as
+    /// <see cref="ReplayAsync"/> checks them (an id whose events are damaged ends there; the others go on). Recovery
+    /// reads the whole journal with it in one pass.
+    /// </summary>
+    IAsyncEnumerable<JournalEvent> ReplayAllAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Deletes the id's events up to and including <paramref name="toSequenceNr"/> (capped at the highest). The
     /// highest sequence number is kept, so numbering continues after it even when every event is deleted.
     /// </summary>
     Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes up to a sequence number for several ids at once, in one transaction.</summary>
+    Task DeleteUpToAsync(IReadOnlyList<(string PersistenceId, long ToSequenceNr)> deletions, CancellationToken cancellationToken = default);
+
     /// <summary>Every id that was ever written, in ordinal order, including ids whose events are all deleted.</summary>
     IAsyncEnumerable<string> PersistenceIdsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The payload bytes of the events still stored (written and not yet deleted), kept as a running total so it is
-    /// cheap to ask often; the database takes somewhat more room for its rows and indexes. Drives max-journal-bytes.
+    /// The bytes the journal's stored events take: its segments, one per commit, deflated, each kept until every
+    /// event in it is deleted. Cheap enough to ask every tick; the database adds its own page overhead on top. Drives
+    /// max-journal-bytes.
     /// </summary>
     Task<long> ApproximateSizeBytesAsync(CancellationToken cancellationToken = default);
 }

@@ -8,10 +8,10 @@ namespace OtelTailSampler.Persistence;
 
 /// <summary>
 /// The shared journal: tables in a PostgreSQL database that every node can reach, so a surviving node can replay
-/// a dead node's shards. A write call costs two round trips and a commit whatever its size: one batch of statements
-/// that claims each write's sequence range on its metadata row (a compare-and-set, which also serializes two nodes
-/// that both believe they own a shard), then one INSERT of every event from arrays. Statements are auto-prepared.
-/// <see cref="JournalSync"/> maps to the session's <c>synchronous_commit</c>.
+/// a dead node's shards. A commit is one segment row (see <see cref="JournalSegment"/>) and one metadata row per
+/// id it touches, sent as one batch of statements: each id's sequence range is claimed with a compare-and-set on its
+/// metadata row (which also serializes two nodes that both believe they own a shard), then the segment is inserted.
+/// Statements are auto-prepared. <see cref="JournalSync"/> maps to the session's <c>synchronous_commit</c>.
 /// </summary>
 public sealed partial class PostgreSqlJournal : IJournal
 {
@@ -19,26 +19,23 @@ public sealed partial class PostgreSqlJournal : IJournal
     private const long SchemaLockKey = 0x4F54_534A_6F75_726E;
 
     private const string AdvanceSql = """
-        UPDATE journal_metadata SET highest_sequence_nr = $1, stored_bytes = stored_bytes + $2
-        WHERE persistence_id = $3 AND highest_sequence_nr = $4
+        UPDATE journal_metadata SET highest_sequence_nr = $1 WHERE persistence_id = $2 AND highest_sequence_nr = $3
         """;
 
     private const string InsertFirstSql = """
-        INSERT INTO journal_metadata (persistence_id, highest_sequence_nr, deleted_to, stored_bytes)
-        VALUES ($1, $2, 0, $3) ON CONFLICT (persistence_id) DO NOTHING
+        INSERT INTO journal_metadata (persistence_id, highest_sequence_nr, deleted_to) VALUES ($1, $2, 0) ON CONFLICT (persistence_id) DO NOTHING
         """;
 
-    private const string InsertEventsSql = """
-        INSERT INTO event_journal (persistence_id, sequence_nr, event_type, written_at, checksum, payload)
-        SELECT u.id, u.seq, u.type, $1, u.checksum, u.payload
-        FROM unnest($2::text[], $3::bigint[], $4::integer[], $5::bigint[], $6::bytea[]) AS u(id, seq, type, checksum, payload)
+    private const string InsertSegmentSql = """
+        INSERT INTO journal_segment (written_at, checksum, stored_bytes, summary, content) VALUES ($1, $2, $3, $4, $5) RETURNING segment_nr
         """;
 
-    private const string MetadataSql = "SELECT highest_sequence_nr, deleted_to FROM journal_metadata WHERE persistence_id = $1";
+    private const string MetadataSql = "SELECT persistence_id, highest_sequence_nr, deleted_to FROM journal_metadata";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgreSqlJournal> _logger;
     private readonly TimeProvider _time;
+    private readonly SegmentIndex _segments = new();
 
     private PostgreSqlJournal(NpgsqlDataSource dataSource, ILogger<PostgreSqlJournal> logger, TimeProvider time)
     {
@@ -47,7 +44,7 @@ public sealed partial class PostgreSqlJournal : IJournal
         _time = time;
     }
 
-    /// <summary>Connects, and creates the journal's tables when they are missing.</summary>
+    /// <summary>Connects, creates the journal's tables when they are missing, and learns which stored segments hold events.</summary>
     public static async Task<PostgreSqlJournal> OpenAsync(
         JournalOptions options, ILogger<PostgreSqlJournal> logger, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
@@ -70,8 +67,10 @@ public sealed partial class PostgreSqlJournal : IJournal
         try
         {
             await CreateSchemaAsync(dataSource, cancellationToken).ConfigureAwait(false);
-            LogOpened(logger, settings.Host ?? "", settings.Database ?? "", options.Sync);
-            return new PostgreSqlJournal(dataSource, logger, timeProvider ?? TimeProvider.System);
+            var journal = new PostgreSqlJournal(dataSource, logger, timeProvider ?? TimeProvider.System);
+            var dropped = await journal.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+            LogOpened(logger, settings.Host ?? "", settings.Database ?? "", options.Sync, journal._segments.LiveSegments, dropped);
+            return journal;
         }
         catch
         {
@@ -89,66 +88,63 @@ public sealed partial class PostgreSqlJournal : IJournal
             return;
         }
 
+        var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var claims = SequenceClaims.Of(writes);
+        var segment = JournalSegment.Encode(writes, writtenAt);
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-            await using (var claims = new NpgsqlBatch(connection, transaction))
+            long segmentNr = 0;
+            await using (var batch = new NpgsqlBatch(connection, transaction))
             {
-                foreach (var write in writes)
+                foreach (var claim in claims)
                 {
-                    var expected = write.FirstSequenceNr - 1;
-                    claims.BatchCommands.Add(expected == 0
-                        ? Statement(InsertFirstSql, write.PersistenceId, write.HighestSequenceNr, write.PayloadBytes)
-                        : Statement(AdvanceSql, write.HighestSequenceNr, write.PayloadBytes, write.PersistenceId, expected));
+                    batch.BatchCommands.Add(claim.Expected == 0
+                        ? Statement(InsertFirstSql, claim.PersistenceId, claim.Highest)
+                        : Statement(AdvanceSql, claim.Highest, claim.PersistenceId, claim.Expected));
                 }
 
-                await claims.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < writes.Count; i++)
+                var insert = new NpgsqlBatchCommand(InsertSegmentSql);
+                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = writtenAt });
+                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = segment.Checksum });
+                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = segment.StoredBytes });
+                insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = segment.Summary });
+                insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = segment.Content });
+                batch.BatchCommands.Add(insert);
+
+                await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    if (claims.BatchCommands[i].RecordsAffected != 1)
+                    do
                     {
-                        var (highest, _) = await ReadMetadataAsync(connection, transaction, writes[i].PersistenceId, cancellationToken)
-                            .ConfigureAwait(false);
-                        throw new SequenceNumberConflictException(writes[i].PersistenceId, highest + 1, writes[i].FirstSequenceNr, i);
+                        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            segmentNr = reader.GetInt64(0);
+                        }
+                    }
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+                }
+
+                for (var i = 0; i < claims.Count; i++)
+                {
+                    if (batch.BatchCommands[i].RecordsAffected != 1)
+                    {
+                        var claim = claims[i];
+                        var metadata = await ReadMetadataAsync(connection, transaction, claim.PersistenceId, cancellationToken).ConfigureAwait(false);
+                        var highest = metadata.TryGetValue(claim.PersistenceId, out var row) ? row.HighestSequenceNr : 0;
+                        throw new SequenceNumberConflictException(claim.PersistenceId, highest + 1, claim.Expected + 1, claim.WriteIndex);
                     }
                 }
             }
 
-            var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var count = writes.Sum(write => write.Events.Count);
-            var ids = new string[count];
-            var sequenceNrs = new long[count];
-            var types = new int[count];
-            var checksums = new long[count];
-            var payloads = new byte[count][];
-            var row = 0;
-            foreach (var write in writes)
-            {
-                for (var e = 0; e < write.Events.Count; e++, row++)
-                {
-                    var pending = write.Events[e];
-                    ids[row] = write.PersistenceId;
-                    sequenceNrs[row] = write.FirstSequenceNr + e;
-                    types[row] = pending.EventType;
-                    checksums[row] = JournalRecord.Checksum(write.PersistenceId, sequenceNrs[row], pending.EventType, writtenAt, pending.Payload.Span);
-                    payloads[row] = JournalRecord.PayloadArray(pending.Payload);
-                }
-            }
-
-            await using (var insert = new NpgsqlCommand(InsertEventsSql, connection, transaction))
-            {
-                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = writtenAt });
-                insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-                insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = sequenceNrs });
-                insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = types });
-                insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = checksums });
-                insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = payloads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (_segments.Add(segmentNr, segment.Entries))
+            {
+                // A deletion ran between the commit and now and passed every event in it: drop it now.
+                await using var drop = new NpgsqlCommand("DELETE FROM journal_segment WHERE segment_nr = $1", connection);
+                drop.Parameters.Add(new NpgsqlParameter<long> { TypedValue = segmentNr });
+                await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (NpgsqlException e)
         {
@@ -164,8 +160,8 @@ public sealed partial class PostgreSqlJournal : IJournal
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var (highest, _) = await ReadMetadataAsync(connection, null, persistenceId, cancellationToken).ConfigureAwait(false);
-            return highest;
+            var metadata = await ReadMetadataAsync(connection, null, persistenceId, cancellationToken).ConfigureAwait(false);
+            return metadata.TryGetValue(persistenceId, out var row) ? row.HighestSequenceNr : 0;
         }
         catch (NpgsqlException e)
         {
@@ -175,86 +171,62 @@ public sealed partial class PostgreSqlJournal : IJournal
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<JournalEvent> ReplayAsync(
-        string persistenceId, long fromSequenceNr, long toSequenceNr, long max,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<JournalEvent> ReplayAsync(
+        string persistenceId, long fromSequenceNr, long toSequenceNr, long max, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
-        if (max <= 0 || toSequenceNr < fromSequenceNr)
-        {
-            yield break;
-        }
-
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-        // Repeatable read: the metadata and the rows are one snapshot.
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        var (highest, deletedTo) = await ReadMetadataAsync(connection, transaction, persistenceId, cancellationToken).ConfigureAwait(false);
-        var first = Math.Max(fromSequenceNr, deletedTo + 1);
-        var last = Math.Min(toSequenceNr, highest);
-        if (first > last)
-        {
-            yield break;
-        }
-
-        await using var rows = new NpgsqlCommand($"""
-            SELECT {JournalRecord.ReplayColumns} FROM event_journal
-            WHERE persistence_id = $1 AND sequence_nr BETWEEN $2 AND $3
-            ORDER BY sequence_nr LIMIT $4
-            """, connection, transaction);
-        rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = persistenceId });
-        rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = first });
-        rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = last });
-        rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = max });
-        await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var journalEvent in JournalRecord.VerifyAsync(reader, persistenceId, first, last, max, _logger, cancellationToken)
-                           .ConfigureAwait(false))
-        {
-            yield return journalEvent;
-        }
+        return ReplayCoreAsync(persistenceId, fromSequenceNr, toSequenceNr, max, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<JournalEvent> ReplayAllAsync(CancellationToken cancellationToken = default) =>
+        ReplayCoreAsync(null, 1, long.MaxValue, long.MaxValue, cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
+        return DeleteUpToAsync([(persistenceId, toSequenceNr)], cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteUpToAsync(IReadOnlyList<(string PersistenceId, long ToSequenceNr)> deletions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deletions);
+        var furthest = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (persistenceId, toSequenceNr) in deletions)
+        {
+            furthest[persistenceId] = Math.Max(toSequenceNr, furthest.GetValueOrDefault(persistenceId));
+        }
+
+        if (furthest.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            long highest, deletedTo;
-            await using (var metadata = new NpgsqlCommand(MetadataSql + " FOR UPDATE", connection, transaction))
+            var dead = new List<long>();
+            await using (var mark = new NpgsqlCommand("""
+                UPDATE journal_metadata m SET deleted_to = LEAST(d.upto, m.highest_sequence_nr)
+                FROM unnest($1::text[], $2::bigint[]) AS d(id, upto)
+                WHERE m.persistence_id = d.id AND LEAST(d.upto, m.highest_sequence_nr) > m.deleted_to
+                RETURNING m.persistence_id, m.deleted_to
+                """, connection, transaction))
             {
-                metadata.Parameters.Add(new NpgsqlParameter<string> { TypedValue = persistenceId });
-                await using var reader = await metadata.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                mark.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. furthest.Keys] });
+                mark.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. furthest.Values] });
+                await using var reader = await mark.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    return;
+                    // Ahead of the commit: should it fail, the segments stay stored (and replayed) until the next start.
+                    _segments.Delete(reader.GetString(0), reader.GetInt64(1), dead);
                 }
-
-                highest = reader.GetInt64(0);
-                deletedTo = reader.GetInt64(1);
             }
 
-            var to = Math.Min(toSequenceNr, highest);
-            if (to <= deletedTo)
-            {
-                return;
-            }
-
-            await using var delete = new NpgsqlBatch(connection, transaction)
-            {
-                BatchCommands =
-                {
-                    Statement("""
-                        WITH deleted AS (DELETE FROM event_journal WHERE persistence_id = $1 AND sequence_nr <= $2 RETURNING octet_length(payload) AS n)
-                        UPDATE journal_metadata SET deleted_to = $2,
-                            stored_bytes = GREATEST(0, stored_bytes - (SELECT COALESCE(SUM(n), 0) FROM deleted))
-                        WHERE persistence_id = $1
-                        """, persistenceId, to),
-                },
-            };
-            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await DeleteSegmentsAsync(connection, transaction, dead, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException e)
@@ -283,7 +255,7 @@ public sealed partial class PostgreSqlJournal : IJournal
     {
         try
         {
-            await using var command = _dataSource.CreateCommand("SELECT COALESCE(SUM(stored_bytes), 0)::bigint FROM journal_metadata");
+            await using var command = _dataSource.CreateCommand("SELECT COALESCE(SUM(stored_bytes), 0)::bigint FROM journal_segment");
             return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         catch (NpgsqlException e)
@@ -307,35 +279,126 @@ public sealed partial class PostgreSqlJournal : IJournal
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"""
-            SELECT pg_advisory_xact_lock({SchemaLockKey});
-            CREATE TABLE IF NOT EXISTS event_journal (
-                persistence_id text NOT NULL,
-                sequence_nr bigint NOT NULL,
-                event_type integer NOT NULL,
+        await using (var lockAndCheck = new NpgsqlCommand($"""
+            SELECT to_regclass('event_journal') IS NOT NULL FROM (SELECT pg_advisory_xact_lock({SchemaLockKey})) AS locked
+            """, connection, transaction))
+        {
+            if (await lockAndCheck.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            {
+                throw new InvalidOperationException(
+                    "The PostgreSQL journal database has an event_journal table, the earlier layout (one row per event) that this version " +
+                    "does not read: let the version that wrote it drain it, or drop the tables event_journal and journal_metadata to start empty");
+            }
+        }
+
+        // One row per commit (a segment of many events, already deflated: TOAST must not compress it again); the
+        // metadata row of an id holds its sequence numbers.
+        await using var command = new NpgsqlCommand("""
+            CREATE TABLE IF NOT EXISTS journal_segment (
+                segment_nr bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 written_at bigint NOT NULL,
                 checksum bigint NOT NULL,
-                payload bytea NOT NULL,
-                PRIMARY KEY (persistence_id, sequence_nr)
+                stored_bytes bigint NOT NULL,
+                summary bytea NOT NULL,
+                content bytea NOT NULL
             );
+            ALTER TABLE journal_segment ALTER COLUMN content SET STORAGE EXTERNAL;
             CREATE TABLE IF NOT EXISTS journal_metadata (
                 persistence_id text NOT NULL PRIMARY KEY,
                 highest_sequence_nr bigint NOT NULL,
-                deleted_to bigint NOT NULL DEFAULT 0,
-                stored_bytes bigint NOT NULL DEFAULT 0
+                deleted_to bigint NOT NULL DEFAULT 0
             );
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<(long Highest, long DeletedTo)> ReadMetadataAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, string persistenceId, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, JournalMetadata>> ReadMetadataAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string? persistenceId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(MetadataSql, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = persistenceId });
+        await using var command = new NpgsqlCommand(persistenceId is null ? MetadataSql : MetadataSql + " WHERE persistence_id = $1", connection, transaction);
+        if (persistenceId is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = persistenceId });
+        }
+
+        var metadata = new Dictionary<string, JournalMetadata>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            metadata[reader.GetString(0)] = new JournalMetadata(reader.GetInt64(1), reader.GetInt64(2));
+        }
+
+        return metadata;
+    }
+
+    private static async Task DeleteSegmentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<long> segmentNrs, CancellationToken cancellationToken)
+    {
+        if (segmentNrs.Count == 0)
+        {
+            return;
+        }
+
+        await using var delete = new NpgsqlCommand("DELETE FROM journal_segment WHERE segment_nr = ANY($1)", connection, transaction);
+        delete.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. segmentNrs] });
+        await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Learns which stored segments hold events not yet deleted, and drops those that hold none.
+    private async Task<int> LoadSegmentsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var metadata = await ReadMetadataAsync(connection, transaction, null, cancellationToken).ConfigureAwait(false);
+        await using (var segments = new NpgsqlCommand("SELECT segment_nr, summary FROM journal_segment ORDER BY segment_nr", connection, transaction))
+        await using (var reader = await segments.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // A segment whose summary is damaged is kept: replay reports it.
+                if (JournalSegment.TryReadSummary(reader.GetFieldValue<byte[]>(1), out var entries))
+                {
+                    _segments.Add(reader.GetInt64(0), entries);
+                }
+            }
+        }
+
+        var dead = new List<long>();
+        foreach (var (persistenceId, row) in metadata)
+        {
+            _segments.Delete(persistenceId, row.DeletedTo, dead);
+        }
+
+        await DeleteSegmentsAsync(connection, transaction, dead, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return dead.Count;
+    }
+
+    private async IAsyncEnumerable<JournalEvent> ReplayCoreAsync(
+        string? persistenceId, long fromSequenceNr, long toSequenceNr, long max, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (max <= 0 || toSequenceNr < fromSequenceNr)
+        {
+            yield break;
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Repeatable read: the metadata and the segments are one snapshot.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var metadata = await ReadMetadataAsync(connection, transaction, persistenceId, cancellationToken).ConfigureAwait(false);
+        if (metadata.Count == 0)
+        {
+            yield break;
+        }
+
+        await using var rows = new NpgsqlCommand($"SELECT {SegmentReplay.Columns} FROM journal_segment ORDER BY segment_nr", connection, transaction);
+        await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var journalEvent in SegmentReplay.ReadAsync(
+                           reader, metadata, persistenceId, fromSequenceNr, toSequenceNr, max, _logger, cancellationToken).ConfigureAwait(false))
+        {
+            yield return journalEvent;
+        }
     }
 
     private static NpgsqlBatchCommand Statement(string sql, params object[] values)
@@ -362,6 +425,7 @@ public sealed partial class PostgreSqlJournal : IJournal
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL journal opened on host {Host}, database {Database}, with sync = {Sync}")]
-    private static partial void LogOpened(ILogger logger, string host, string database, JournalSync sync);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "PostgreSQL journal opened on host {Host}, database {Database}, with sync = {Sync}: {Segments} segments hold events; {Dropped} fully deleted ones dropped")]
+    private static partial void LogOpened(ILogger logger, string host, string database, JournalSync sync, int segments, int dropped);
 }

@@ -12,7 +12,11 @@ namespace OtelTailSampler.Persistence;
 /// </summary>
 public sealed partial class SqliteJournal : IJournal
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
+
+    // About what SQLite's own auto-checkpoint (1,000 pages) lets the WAL reach before copying it into the database.
+    private const long CheckpointEveryBytes = 4 * 1024 * 1024;
+    private const long WalSizeLimitBytes = 64 * 1024 * 1024;
 
     private readonly string _connectionString;
     private readonly ILogger<SqliteJournal> _logger;
@@ -21,8 +25,15 @@ public sealed partial class SqliteJournal : IJournal
     private readonly SqliteConnection _writer;
     private readonly SqliteCommand _advance;
     private readonly SqliteCommand _insertFirst;
-    private readonly SqliteCommand _insertEvent;
-    private readonly SqliteCommand _readHighest;
+    private readonly SqliteCommand _insertSegment;
+    private readonly SqliteCommand _readMetadata;
+    private readonly SqliteCommand _markDeleted;
+    private readonly SqliteCommand _deleteSegment;
+    private readonly SegmentIndex _segments = new();
+    private readonly SemaphoreSlim _checkpointDue = new(0, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _checkpointer;
+    private long _walBytesSinceCheckpoint;
     private bool _disposed;
 
     private SqliteJournal(string connectionString, SqliteConnection writer, ILogger<SqliteJournal> logger, TimeProvider time)
@@ -32,20 +43,22 @@ public sealed partial class SqliteJournal : IJournal
         _logger = logger;
         _time = time;
 
-        // Prepared once, rebound per row: SQLite keeps the compiled statement with the command.
+        // Prepared once, rebound per use: SQLite keeps the compiled statement with the command.
         _advance = Prepare("""
-            UPDATE journal_metadata SET highest_sequence_nr = $highest, stored_bytes = stored_bytes + $bytes
-            WHERE persistence_id = $id AND highest_sequence_nr = $expected
-            """, "$highest", "$bytes", "$id", "$expected");
+            UPDATE journal_metadata SET highest_sequence_nr = $highest WHERE persistence_id = $id AND highest_sequence_nr = $expected
+            """, "$highest", "$id", "$expected");
         _insertFirst = Prepare("""
-            INSERT INTO journal_metadata (persistence_id, highest_sequence_nr, deleted_to, stored_bytes)
-            VALUES ($id, $highest, 0, $bytes) ON CONFLICT (persistence_id) DO NOTHING
-            """, "$id", "$highest", "$bytes");
-        _insertEvent = Prepare("""
-            INSERT INTO event_journal (persistence_id, sequence_nr, event_type, written_at, checksum, payload)
-            VALUES ($id, $seq, $type, $written, $checksum, $payload)
-            """, "$id", "$seq", "$type", "$written", "$checksum", "$payload");
-        _readHighest = Prepare("SELECT highest_sequence_nr FROM journal_metadata WHERE persistence_id = $id", "$id");
+            INSERT INTO journal_metadata (persistence_id, highest_sequence_nr, deleted_to)
+            VALUES ($id, $highest, 0) ON CONFLICT (persistence_id) DO NOTHING
+            """, "$id", "$highest");
+        _insertSegment = Prepare("""
+            INSERT INTO journal_segment (written_at, checksum, stored_bytes, summary, content)
+            VALUES ($written, $checksum, $bytes, $summary, $content) RETURNING segment_nr
+            """, "$written", "$checksum", "$bytes", "$summary", "$content");
+        _readMetadata = Prepare("SELECT highest_sequence_nr, deleted_to FROM journal_metadata WHERE persistence_id = $id", "$id");
+        _markDeleted = Prepare("UPDATE journal_metadata SET deleted_to = $to WHERE persistence_id = $id", "$to", "$id");
+        _deleteSegment = Prepare("DELETE FROM journal_segment WHERE segment_nr = $nr", "$nr");
+        _checkpointer = Task.Run(CheckpointLoopAsync);
     }
 
     /// <summary>The database file.</summary>
@@ -76,7 +89,8 @@ public sealed partial class SqliteJournal : IJournal
             writer.Open();
             Initialize(writer, options.Sync);
             var journal = new SqliteJournal(connectionString, writer, logger, timeProvider ?? TimeProvider.System);
-            LogOpened(logger, journal.FilePath, options.Sync);
+            var (segments, dropped) = journal.LoadSegments();
+            LogOpened(logger, journal.FilePath, options.Sync, segments, dropped);
             return journal;
         }
         catch
@@ -101,46 +115,46 @@ public sealed partial class SqliteJournal : IJournal
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var claims = SequenceClaims.Of(writes);
+            var segment = JournalSegment.Encode(writes, writtenAt);
 
             // BEGIN IMMEDIATE: the write lock is taken up front, so a busy database fails here, before any work.
             using var transaction = _writer.BeginTransaction(deferred: false);
-            for (var i = 0; i < writes.Count; i++)
+            foreach (var claim in claims)
             {
-                var write = writes[i];
-                var expected = write.FirstSequenceNr - 1;
-                var claim = expected == 0 ? _insertFirst : _advance;
-                claim.Transaction = transaction;
-                claim.Parameters["$id"].Value = write.PersistenceId;
-                claim.Parameters["$highest"].Value = write.HighestSequenceNr;
-                claim.Parameters["$bytes"].Value = write.PayloadBytes;
-                if (claim == _advance)
+                var command = claim.Expected == 0 ? _insertFirst : _advance;
+                command.Transaction = transaction;
+                command.Parameters["$id"].Value = claim.PersistenceId;
+                command.Parameters["$highest"].Value = claim.Highest;
+                if (command == _advance)
                 {
-                    claim.Parameters["$expected"].Value = expected;
+                    command.Parameters["$expected"].Value = claim.Expected;
                 }
 
-                if (claim.ExecuteNonQuery() != 1)
+                if (command.ExecuteNonQuery() != 1)
                 {
                     throw new SequenceNumberConflictException(
-                        write.PersistenceId, ReadHighest(transaction, write.PersistenceId) + 1, write.FirstSequenceNr, i);
-                }
-
-                _insertEvent.Transaction = transaction;
-                _insertEvent.Parameters["$id"].Value = write.PersistenceId;
-                _insertEvent.Parameters["$written"].Value = writtenAt;
-                for (var e = 0; e < write.Events.Count; e++)
-                {
-                    var pending = write.Events[e];
-                    var sequenceNr = write.FirstSequenceNr + e;
-                    _insertEvent.Parameters["$seq"].Value = sequenceNr;
-                    _insertEvent.Parameters["$type"].Value = pending.EventType;
-                    _insertEvent.Parameters["$checksum"].Value =
-                        JournalRecord.Checksum(write.PersistenceId, sequenceNr, pending.EventType, writtenAt, pending.Payload.Span);
-                    _insertEvent.Parameters["$payload"].Value = JournalRecord.PayloadArray(pending.Payload);
-                    _insertEvent.ExecuteNonQuery();
+                        claim.PersistenceId, ReadMetadata(transaction, claim.PersistenceId).HighestSequenceNr + 1, claim.Expected + 1, claim.WriteIndex);
                 }
             }
 
+            _insertSegment.Transaction = transaction;
+            _insertSegment.Parameters["$written"].Value = writtenAt;
+            _insertSegment.Parameters["$checksum"].Value = segment.Checksum;
+            _insertSegment.Parameters["$bytes"].Value = segment.StoredBytes;
+            _insertSegment.Parameters["$summary"].Value = segment.Summary;
+            _insertSegment.Parameters["$content"].Value = segment.Content;
+            var segmentNr = (long)_insertSegment.ExecuteScalar()!;
             transaction.Commit();
+            if (_segments.Add(segmentNr, segment.Entries))
+            {
+                // Deleted past already (not while this lock is held, but the index allows it): drop it now.
+                using var drop = _writer.BeginTransaction(deferred: false);
+                DeleteSegments(drop, [segmentNr]);
+                drop.Commit();
+            }
+
+            CountWalBytes(segment.StoredBytes + claims.Count * 64);
         }
         finally
         {
@@ -160,113 +174,60 @@ public sealed partial class SqliteJournal : IJournal
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<JournalEvent> ReplayAsync(
-        string persistenceId, long fromSequenceNr, long toSequenceNr, long max,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<JournalEvent> ReplayAsync(
+        string persistenceId, long fromSequenceNr, long toSequenceNr, long max, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
-        if (max <= 0 || toSequenceNr < fromSequenceNr)
-        {
-            yield break;
-        }
-
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-
-        // One read transaction, so the metadata and the rows are the same snapshot.
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        await using var metadata = connection.CreateCommand();
-        metadata.Transaction = transaction;
-        metadata.CommandText = "SELECT highest_sequence_nr, deleted_to FROM journal_metadata WHERE persistence_id = $id";
-        metadata.Parameters.AddWithValue("$id", persistenceId);
-        long highest, deletedTo;
-        await using (var reader = await metadata.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield break;
-            }
-
-            highest = reader.GetInt64(0);
-            deletedTo = reader.GetInt64(1);
-        }
-
-        var first = Math.Max(fromSequenceNr, deletedTo + 1);
-        var last = Math.Min(toSequenceNr, highest);
-        if (first > last)
-        {
-            yield break;
-        }
-
-        await using var rows = connection.CreateCommand();
-        rows.Transaction = transaction;
-        rows.CommandText = $"""
-            SELECT {JournalRecord.ReplayColumns} FROM event_journal
-            WHERE persistence_id = $id AND sequence_nr BETWEEN $first AND $last
-            ORDER BY sequence_nr LIMIT $max
-            """;
-        rows.Parameters.AddWithValue("$id", persistenceId);
-        rows.Parameters.AddWithValue("$first", first);
-        rows.Parameters.AddWithValue("$last", last);
-        rows.Parameters.AddWithValue("$max", max);
-        await using var rowReader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var journalEvent in JournalRecord.VerifyAsync(rowReader, persistenceId, first, last, max, _logger, cancellationToken)
-                           .ConfigureAwait(false))
-        {
-            yield return journalEvent;
-        }
+        return ReplayCoreAsync(persistenceId, fromSequenceNr, toSequenceNr, max, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<JournalEvent> ReplayAllAsync(CancellationToken cancellationToken = default) =>
+        ReplayCoreAsync(null, 1, long.MaxValue, long.MaxValue, cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
+        return DeleteUpToAsync([(persistenceId, toSequenceNr)], cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteUpToAsync(IReadOnlyList<(string PersistenceId, long ToSequenceNr)> deletions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deletions);
+        if (deletions.Count == 0)
+        {
+            return;
+        }
+
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var transaction = _writer.BeginTransaction(deferred: false);
-            using var metadata = Command(transaction, "SELECT highest_sequence_nr, deleted_to FROM journal_metadata WHERE persistence_id = $id");
-            metadata.Parameters.AddWithValue("$id", persistenceId);
-            long highest, deletedTo;
-            using (var reader = metadata.ExecuteReader())
+            var dead = new List<long>();
+            foreach (var (persistenceId, toSequenceNr) in deletions)
             {
-                if (!reader.Read())
+                var metadata = ReadMetadata(transaction, persistenceId);
+                var to = Math.Min(toSequenceNr, metadata.HighestSequenceNr);
+                if (to <= metadata.DeletedTo)
                 {
-                    return;
+                    continue;
                 }
 
-                highest = reader.GetInt64(0);
-                deletedTo = reader.GetInt64(1);
+                _markDeleted.Transaction = transaction;
+                _markDeleted.Parameters["$id"].Value = persistenceId;
+                _markDeleted.Parameters["$to"].Value = to;
+                _markDeleted.ExecuteNonQuery();
+
+                // Ahead of the commit: should it fail, the segments stay stored (and replayed) until the next start.
+                _segments.Delete(persistenceId, to, dead);
             }
 
-            var to = Math.Min(toSequenceNr, highest);
-            if (to <= deletedTo)
-            {
-                return;
-            }
-
-            using var delete = Command(transaction, """
-                DELETE FROM event_journal WHERE persistence_id = $id AND sequence_nr <= $to RETURNING length(payload)
-                """);
-            delete.Parameters.AddWithValue("$id", persistenceId);
-            delete.Parameters.AddWithValue("$to", to);
-            long freed = 0;
-            using (var reader = delete.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    freed += reader.GetInt64(0);
-                }
-            }
-
-            using var update = Command(transaction, """
-                UPDATE journal_metadata SET deleted_to = $to, stored_bytes = max(0, stored_bytes - $freed) WHERE persistence_id = $id
-                """);
-            update.Parameters.AddWithValue("$id", persistenceId);
-            update.Parameters.AddWithValue("$to", to);
-            update.Parameters.AddWithValue("$freed", freed);
-            update.ExecuteNonQuery();
+            DeleteSegments(transaction, dead);
             transaction.Commit();
+            CountWalBytes(deletions.Count * 64 + dead.Count * 4096);
         }
         finally
         {
@@ -292,7 +253,7 @@ public sealed partial class SqliteJournal : IJournal
     {
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(SUM(stored_bytes), 0) FROM journal_metadata";
+        command.CommandText = "SELECT COALESCE(SUM(stored_bytes), 0) FROM journal_segment";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -308,6 +269,8 @@ public sealed partial class SqliteJournal : IJournal
             }
 
             _disposed = true;
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await _checkpointer.ConfigureAwait(false);
             try
             {
                 // Folds the WAL into the main file so a stopped node leaves one file behind; not needed for safety.
@@ -319,17 +282,61 @@ public sealed partial class SqliteJournal : IJournal
                 LogCheckpointFailed(_logger, FilePath, e);
             }
 
-            foreach (var command in new[] { _advance, _insertFirst, _insertEvent, _readHighest })
+            foreach (var command in new[] { _advance, _insertFirst, _insertSegment, _readMetadata, _markDeleted, _deleteSegment })
             {
                 command.Dispose();
             }
 
             _writer.Dispose();
             SqliteConnection.ClearPool(_writer);
+            _stopping.Dispose();
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    private void CountWalBytes(long bytes)
+    {
+        _walBytesSinceCheckpoint += bytes;
+        if (_walBytesSinceCheckpoint >= CheckpointEveryBytes && _checkpointDue.CurrentCount == 0)
+        {
+            _walBytesSinceCheckpoint = 0;
+            _checkpointDue.Release();
+        }
+    }
+
+    // Copies the WAL into the database file beside the writer, not in its commits: a checkpoint reads and writes
+    // megabytes and syncs the database file, which would otherwise stall the one commit that triggered it.
+    private async Task CheckpointLoopAsync()
+    {
+        try
+        {
+            await using var connection = new SqliteConnection(_connectionString);
+            while (true)
+            {
+                await _checkpointDue.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                try
+                {
+                    if (connection.State != System.Data.ConnectionState.Open)
+                    {
+                        await connection.OpenAsync(_stopping.Token).ConfigureAwait(false);
+                    }
+
+                    await using var checkpoint = connection.CreateCommand();
+                    checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+                    await checkpoint.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+                }
+                catch (SqliteException e)
+                {
+                    // The next one copies what this one did not; the WAL only grows meanwhile.
+                    LogCheckpointFailed(_logger, FilePath, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
         }
     }
 
@@ -346,35 +353,149 @@ public sealed partial class SqliteJournal : IJournal
         }
 
         using var setup = writer.CreateCommand();
+        // Checkpoints run on their own connection (see CheckpointLoopAsync), so a commit never waits for one; the WAL
+        // file is cut back to a bounded size whenever a checkpoint lets it restart.
         setup.CommandText = $"""
             PRAGMA synchronous = {(sync == JournalSync.Full ? "FULL" : "NORMAL")};
-            CREATE TABLE IF NOT EXISTS event_journal (
-                persistence_id TEXT NOT NULL,
-                sequence_nr INTEGER NOT NULL,
-                event_type INTEGER NOT NULL,
-                written_at INTEGER NOT NULL,
-                checksum INTEGER NOT NULL,
-                payload BLOB NOT NULL,
-                PRIMARY KEY (persistence_id, sequence_nr)
-            );
-            CREATE TABLE IF NOT EXISTS journal_metadata (
-                persistence_id TEXT NOT NULL PRIMARY KEY,
-                highest_sequence_nr INTEGER NOT NULL,
-                deleted_to INTEGER NOT NULL DEFAULT 0,
-                stored_bytes INTEGER NOT NULL DEFAULT 0
-            ) WITHOUT ROWID;
-            PRAGMA user_version;
+            PRAGMA wal_autocheckpoint = 0;
+            PRAGMA journal_size_limit = {WalSizeLimitBytes};
             """;
-        var version = Convert.ToInt32(setup.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        setup.ExecuteNonQuery();
+        using var readVersion = writer.CreateCommand();
+        readVersion.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(readVersion.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         if (version > SchemaVersion)
         {
             throw new InvalidOperationException(
                 $"SQLite journal {writer.DataSource} has schema version {version}, newer than this version of the sampler understands ({SchemaVersion})");
         }
 
-        using var stamp = writer.CreateCommand();
-        stamp.CommandText = $"PRAGMA user_version = {SchemaVersion}";
-        stamp.ExecuteNonQuery();
+        if (version is > 0 and < SchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"SQLite journal {writer.DataSource} has schema version {version}, an earlier layout (one row per event) that this version " +
+                $"does not read: let the version that wrote it drain it, or move the file away to start empty");
+        }
+
+        // One row per commit (a segment of many events); the metadata row of an id holds its sequence numbers.
+        // AUTOINCREMENT: a segment number is never reused, so a journal that still lists a dropped segment can
+        // never drop a newer one under the same number (two journals on one file).
+        using var create = writer.CreateCommand();
+        create.CommandText = $"""
+            CREATE TABLE IF NOT EXISTS journal_segment (
+                segment_nr INTEGER PRIMARY KEY AUTOINCREMENT,
+                written_at INTEGER NOT NULL,
+                checksum INTEGER NOT NULL,
+                stored_bytes INTEGER NOT NULL,
+                summary BLOB NOT NULL,
+                content BLOB NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS journal_metadata (
+                persistence_id TEXT NOT NULL PRIMARY KEY,
+                highest_sequence_nr INTEGER NOT NULL,
+                deleted_to INTEGER NOT NULL DEFAULT 0
+            ) WITHOUT ROWID;
+            PRAGMA user_version = {SchemaVersion};
+            """;
+        create.ExecuteNonQuery();
+    }
+
+    // Learns which stored segments hold events not yet deleted, and drops those that hold none.
+    private (int Live, int Dropped) LoadSegments()
+    {
+        var deletedTo = new List<(string, long)>();
+        using (var metadata = Command(null, "SELECT persistence_id, deleted_to FROM journal_metadata WHERE deleted_to > 0"))
+        using (var reader = metadata.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                deletedTo.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        var dead = new List<long>();
+        using (var segments = Command(null, "SELECT segment_nr, summary FROM journal_segment ORDER BY segment_nr"))
+        using (var reader = segments.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                // A segment whose summary is damaged is kept: replay reports it.
+                if (JournalSegment.TryReadSummary(reader.GetFieldValue<byte[]>(1), out var entries))
+                {
+                    _segments.Add(reader.GetInt64(0), entries);
+                }
+            }
+        }
+
+        foreach (var (persistenceId, to) in deletedTo)
+        {
+            _segments.Delete(persistenceId, to, dead);
+        }
+
+        if (dead.Count > 0)
+        {
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            DeleteSegments(transaction, dead);
+            transaction.Commit();
+        }
+
+        return (_segments.LiveSegments, dead.Count);
+    }
+
+    private void DeleteSegments(SqliteTransaction transaction, List<long> segmentNrs)
+    {
+        _deleteSegment.Transaction = transaction;
+        foreach (var segmentNr in segmentNrs)
+        {
+            _deleteSegment.Parameters["$nr"].Value = segmentNr;
+            _deleteSegment.ExecuteNonQuery();
+        }
+    }
+
+    private async IAsyncEnumerable<JournalEvent> ReplayCoreAsync(
+        string? persistenceId, long fromSequenceNr, long toSequenceNr, long max, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (max <= 0 || toSequenceNr < fromSequenceNr)
+        {
+            yield break;
+        }
+
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+
+        // One read transaction, so the metadata and the segments are the same snapshot.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var metadata = new Dictionary<string, JournalMetadata>(StringComparer.Ordinal);
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = "SELECT persistence_id, highest_sequence_nr, deleted_to FROM journal_metadata" +
+                               (persistenceId is null ? "" : " WHERE persistence_id = $id");
+            if (persistenceId is not null)
+            {
+                read.Parameters.AddWithValue("$id", persistenceId);
+            }
+
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                metadata[reader.GetString(0)] = new JournalMetadata(reader.GetInt64(1), reader.GetInt64(2));
+            }
+        }
+
+        if (metadata.Count == 0)
+        {
+            yield break;
+        }
+
+        await using var rows = connection.CreateCommand();
+        rows.Transaction = transaction;
+        rows.CommandText = $"SELECT {SegmentReplay.Columns} FROM journal_segment ORDER BY segment_nr";
+        await using var rowReader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var journalEvent in SegmentReplay.ReadAsync(
+                           rowReader, metadata, persistenceId, fromSequenceNr, toSequenceNr, max, _logger, cancellationToken).ConfigureAwait(false))
+        {
+            yield return journalEvent;
+        }
     }
 
     private SqliteCommand Prepare(string sql, params string[] parameterNames)
@@ -398,11 +519,12 @@ public sealed partial class SqliteJournal : IJournal
         return command;
     }
 
-    private long ReadHighest(SqliteTransaction transaction, string persistenceId)
+    private JournalMetadata ReadMetadata(SqliteTransaction transaction, string persistenceId)
     {
-        _readHighest.Transaction = transaction;
-        _readHighest.Parameters["$id"].Value = persistenceId;
-        return _readHighest.ExecuteScalar() is long highest ? highest : 0;
+        _readMetadata.Transaction = transaction;
+        _readMetadata.Parameters["$id"].Value = persistenceId;
+        using var reader = _readMetadata.ExecuteReader();
+        return reader.Read() ? new JournalMetadata(reader.GetInt64(0), reader.GetInt64(1)) : default;
     }
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
@@ -421,9 +543,10 @@ public sealed partial class SqliteJournal : IJournal
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "SQLite journal opened at {Path} with sync = {Sync}")]
-    private static partial void LogOpened(ILogger logger, string path, JournalSync sync);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "SQLite journal opened at {Path} with sync = {Sync}: {Segments} segments hold events; {Dropped} fully deleted ones dropped")]
+    private static partial void LogOpened(ILogger logger, string path, JournalSync sync, int segments, int dropped);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite journal {Path} could not checkpoint its WAL on close; it will on next open")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite journal {Path} could not checkpoint its WAL; a later checkpoint (at the latest the next open) copies it")]
     private static partial void LogCheckpointFailed(ILogger logger, string path, Exception exception);
 }

@@ -66,7 +66,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         }
 
         var (batches, _) = TraceRequestSplitter.Split(request, _router);
-        if (_journal is not null && !await PersistAsync(batches, cancellationToken))
+        if (_journal is not null && !await PersistAsync(request, batches, cancellationToken))
         {
             foreach (var batch in batches)
             {
@@ -97,9 +97,10 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     private long _journalBytes;
     private int _journalSizeRefreshing;
 
-    // Persist before apply: each shard's spans of the request become one SpansAppended event, and the client is
-    // answered only once every one of them is committed.
-    private async Task<bool> PersistAsync(SpanBatch?[] batches, CancellationToken cancellationToken)
+    // Persist before apply: every shard the request's spans fall in gets one SpansAppended event, and the client
+    // is answered only once every one of them is committed. The events all carry the request's own bytes, which the
+    // journal stores once per commit; each shard's replay picks its own spans out of them.
+    private async Task<bool> PersistAsync(ReadOnlyMemory<byte> request, SpanBatch?[] batches, CancellationToken cancellationToken)
     {
         // The size is refreshed on every tick, not asked per request: for PostgreSQL it is a query.
         _journalFull = _maxJournalBytes > 0 && Volatile.Read(ref _journalBytes) > _maxJournalBytes;
@@ -120,13 +121,11 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
                 }
 
                 var sequences = new Dictionary<int, long>();
-                foreach (var group in GroupByShard(batch))
+                foreach (var shard in ShardsOf(batch))
                 {
-                    using var payload = new Otlp.PooledBufferWriter(4096);
-                    KeptTraceWriter.Write(group.Spans, [], payload);
-                    var (sequenceNr, committed) = await _journal!.AppendAsync(group.Shard, ShardEventType.SpansAppended, payload.WrittenSpan.ToArray(), awaitApply: true, cancellationToken);
-                    sequences[group.Shard] = sequenceNr;
-                    appended.Add((group.Shard, sequenceNr));
+                    var (sequenceNr, committed) = await _journal!.AppendAsync(shard, ShardEventType.SpansAppended, request, awaitApply: true, cancellationToken);
+                    sequences[shard] = sequenceNr;
+                    appended.Add((shard, sequenceNr));
                     commits.Add(committed);
                 }
 
@@ -158,20 +157,18 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         }
     }
 
-    private static IEnumerable<(int Shard, SpanRef[] Spans)> GroupByShard(SpanBatch batch)
+    private static List<int> ShardsOf(SpanBatch batch)
     {
-        var groups = new Dictionary<int, List<SpanRef>>();
+        var shards = new List<int>();
         foreach (var routed in batch.Spans)
         {
-            if (!groups.TryGetValue(routed.Shard, out var list))
+            if (!shards.Contains(routed.Shard))
             {
-                groups[routed.Shard] = list = [];
+                shards.Add(routed.Shard);
             }
-
-            list.Add(routed.Span);
         }
 
-        return groups.Select(group => (group.Key, group.Value.ToArray()));
+        return shards;
     }
 
     private static void ReleaseAll(SpanBatch batch)
@@ -185,9 +182,9 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     }
 
     /// <summary>
-    /// Replays every shard's events into the workers: undecided traces resume their timers from when they first
-    /// arrived, kept traces not yet delivered are exported again, and completed decisions go back into the
-    /// decision caches so late spans still follow them. Call before the receivers open.
+    /// Replays the journal into the workers in one pass: undecided traces resume their timers from when they first
+    /// arrived, kept traces not yet delivered are exported again, and completed decisions go back into the decision
+    /// caches so late spans still follow them. Call before the receivers open.
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
@@ -197,96 +194,41 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         }
 
         var shards = 0;
-        var traces = 0;
         await foreach (var persistenceId in _journal.Journal.PersistenceIdsAsync(cancellationToken))
         {
-            if (ShardJournal.ShardOf(persistenceId) is not { } shard || shard >= _router.Shards)
+            if (ShardJournal.ShardOf(persistenceId) is { } shard && shard < _router.Shards)
             {
-                continue;
-            }
-
-            shards++;
-            await _journal.LoadAsync(shard, cancellationToken);
-            traces += await RecoverShardAsync(shard, persistenceId, cancellationToken);
-        }
-
-        await WhenIdleAsync(cancellationToken);
-        LogRecovered(shards, traces);
-    }
-
-    private async Task<int> RecoverShardAsync(int shard, string persistenceId, CancellationToken cancellationToken)
-    {
-        var spanEvents = new List<JournalEvent>();
-        var kept = new Dictionary<TraceId, ShardDecisionRecord>();
-        var completed = new Dictionary<TraceId, (long SequenceNr, ShardDecisionRecord Record)>();
-        await foreach (var journalEvent in _journal!.Journal.ReplayAsync(persistenceId, 1, long.MaxValue, long.MaxValue, cancellationToken))
-        {
-            switch ((ShardEventType)journalEvent.EventType)
-            {
-                case ShardEventType.SpansAppended:
-                    spanEvents.Add(journalEvent);
-                    break;
-                case ShardEventType.TraceKept:
-                    var keptRecord = ShardDecisionRecord.Decode(journalEvent.Payload.Span);
-                    kept[keptRecord.TraceId] = keptRecord;
-                    break;
-                case ShardEventType.TraceCompleted:
-                    var done = ShardDecisionRecord.Decode(journalEvent.Payload.Span);
-                    completed[done.TraceId] = (journalEvent.SequenceNr, done);
-                    kept.Remove(done.TraceId);
-                    break;
+                shards++;
+                await _journal.LoadAsync(shard, cancellationToken);
             }
         }
 
-        var worker = _workers[_router.WorkerOfShard(shard)];
-        foreach (var (_, (_, record)) in completed)
+        var replay = new JournalReplay(_router);
+        await foreach (var journalEvent in _journal.Journal.ReplayAllAsync(cancellationToken))
         {
-            await worker.PostAsync(new WorkerMessage(WorkerMessageKind.RecoveredCompleted, null, null, Record: record), cancellationToken);
+            replay.Add(journalEvent);
+        }
+
+        foreach (var (shard, record) in replay.Completed())
+        {
+            await _workers[_router.WorkerOfShard(shard)].PostAsync(new WorkerMessage(WorkerMessageKind.RecoveredCompleted, null, null, Record: record), cancellationToken);
         }
 
         var now = _time.GetTimestamp();
         var wallNow = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var recoveredTraces = new HashSet<TraceId>();
-        foreach (var spanEvent in spanEvents)
+        foreach (var (worker, batch, writtenAtUnixMs) in replay.SpanBatches())
         {
-            var (batches, _) = TraceRequestSplitter.Split(spanEvent.Payload, _router);
-            var replay = new SpanBatch
-            {
-                Sequences = new Dictionary<int, long> { [shard] = spanEvent.SequenceNr },
-                ArrivalTimestamp = now - (long)(Math.Max(0, wallNow - spanEvent.WrittenAtUnixMs) * (double)_time.TimestampFrequency / 1000),
-            };
-            foreach (var batch in batches)
-            {
-                if (batch is null)
-                {
-                    continue;
-                }
-
-                foreach (var routed in batch.Spans)
-                {
-                    // Spans of a trace completed after this event were delivered or dropped already.
-                    if (completed.TryGetValue(routed.TraceId, out var done) && done.SequenceNr > spanEvent.SequenceNr)
-                    {
-                        routed.Span.Request.Release();
-                        continue;
-                    }
-
-                    recoveredTraces.Add(routed.TraceId);
-                    replay.Add(routed);
-                }
-
-                batch.Return();
-            }
-
-            await worker.PostAsync(replay, cancellationToken);
+            batch.ArrivalTimestamp = now - (long)(Math.Max(0, wallNow - writtenAtUnixMs) * (double)_time.TimestampFrequency / 1000);
+            await _workers[worker].PostAsync(batch, cancellationToken);
         }
 
-        foreach (var record in kept.Values)
+        foreach (var (shard, record) in replay.Kept())
         {
-            await worker.PostAsync(new WorkerMessage(WorkerMessageKind.RecoveredKept, null, null, Record: record, Shard: shard), cancellationToken);
+            await _workers[_router.WorkerOfShard(shard)].PostAsync(new WorkerMessage(WorkerMessageKind.RecoveredKept, null, null, Record: record, Shard: shard), cancellationToken);
         }
 
-        return recoveredTraces.Count;
+        await WhenIdleAsync(cancellationToken);
+        LogRecovered(shards, replay.RecoveredTraces);
     }
 
     /// <summary>Completes once every worker has handled everything posted before the call.</summary>

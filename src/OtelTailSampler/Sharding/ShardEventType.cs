@@ -3,7 +3,10 @@ namespace OtelTailSampler.Sharding;
 /// <summary>The events a shard journals, in the order a trace goes through them.</summary>
 public enum ShardEventType
 {
-    /// <summary>Payload: an ExportTraceServiceRequest holding the shard's spans of one request.</summary>
+    /// <summary>
+    /// Payload: the ExportTraceServiceRequest as the client sent it; the shard's spans are those of its traces. Every
+    /// shard of a request carries the same bytes, which the journal stores once per commit.
+    /// </summary>
     SpansAppended = 1,
 
     /// <summary>Payload: trace ID, policy index and adjusted count of a kept trace not yet delivered.</summary>

@@ -116,23 +116,31 @@ public sealed partial class ShardJournal : IAsyncDisposable
     }
 
     /// <summary>
-    /// Deletes the shard's events up to <paramref name="sequenceNr"/>, but never past an event whose spans
-    /// are still on their way to the worker.
+    /// Deletes each shard's events up to its sequence number, all in one journal transaction, but never past an
+    /// event whose spans are still on their way to the worker.
     /// </summary>
-    public async Task TruncateAsync(int shard, long sequenceNr, CancellationToken cancellationToken)
+    public async Task TruncateAsync(IReadOnlyList<(int Shard, long SequenceNr)> truncations, CancellationToken cancellationToken)
     {
-        lock (_unapplied[shard])
+        ArgumentNullException.ThrowIfNull(truncations);
+        var deletions = new List<(string, long)>(truncations.Count);
+        foreach (var (shard, upTo) in truncations)
         {
-            if (_unapplied[shard].Count > 0)
+            var sequenceNr = upTo;
+            lock (_unapplied[shard])
             {
-                sequenceNr = Math.Min(sequenceNr, _unapplied[shard].Min - 1);
+                if (_unapplied[shard].Count > 0)
+                {
+                    sequenceNr = Math.Min(sequenceNr, _unapplied[shard].Min - 1);
+                }
+            }
+
+            if (sequenceNr > 0)
+            {
+                deletions.Add((PersistenceId(shard), sequenceNr));
             }
         }
 
-        if (sequenceNr > 0)
-        {
-            await _journal.DeleteUpToAsync(PersistenceId(shard), sequenceNr, cancellationToken);
-        }
+        await _journal.DeleteUpToAsync(deletions, cancellationToken);
     }
 
     /// <summary>The highest sequence number handed out for the shard so far (0 before the first append).</summary>

@@ -53,7 +53,7 @@ internal sealed partial class ShardWorker : IDisposable
     private readonly long[] _truncatedUpTo;
     private long _nextPendingId;
     private int _ticksSinceTruncation;
-    private Task _truncation = Task.CompletedTask;
+    private Task<bool> _truncation = Task.FromResult(true);
     private volatile bool _stopping;
     private TraceEntity[] _entities = new TraceEntity[1024];
     private int _slotHighWater;
@@ -621,6 +621,12 @@ internal sealed partial class ShardWorker : IDisposable
         }
 
         _ticksSinceTruncation = 0;
+        if (!_truncation.Result)
+        {
+            // The last round failed: offer every shard again.
+            Array.Clear(_truncatedUpTo);
+        }
+
         var oldestNeeded = new Dictionary<int, long>();
         for (var slot = 0; slot < _slotHighWater; slot++)
         {
@@ -655,16 +661,15 @@ internal sealed partial class ShardWorker : IDisposable
             var journal = _journal;
             _truncation = Task.Run(async () =>
             {
-                foreach (var (shard, upTo) in work)
+                try
                 {
-                    try
-                    {
-                        await journal.TruncateAsync(shard, upTo, CancellationToken.None);
-                    }
-                    catch (Exception e) when (e is not OutOfMemoryException)
-                    {
-                        LogTruncationFailed(ShardJournal.PersistenceId(shard), e.Message);
-                    }
+                    await journal.TruncateAsync(work, CancellationToken.None);
+                    return true;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    LogTruncationFailed(work.Count, e.Message);
+                    return false;
                 }
             });
         }
@@ -701,8 +706,8 @@ internal sealed partial class ShardWorker : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not journal {Type} for {PersistenceId}: {Reason}")]
     private partial void LogDecisionEventFailed(ShardEventType type, string persistenceId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not truncate {PersistenceId}: {Reason}")]
-    private partial void LogTruncationFailed(string persistenceId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not truncate the journal of {Shards} shards: {Reason}; the next round tries again")]
+    private partial void LogTruncationFailed(int shards, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Shard worker {Worker} failed to handle a message; it goes on with the next")]
     private partial void LogWorkerError(int worker, Exception exception);

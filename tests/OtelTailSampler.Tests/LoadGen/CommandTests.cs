@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using OtelTailSampler.Tests.Support;
 
@@ -90,17 +91,25 @@ public sealed class CommandTests : IDisposable
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var header = Array.FindIndex(lines, l => l.StartsWith("| variant |", StringComparison.Ordinal));
         Assert.True(header >= 0, stdout);
-        Assert.Equal("| variant | spans/s | vs decode-only | ack p50 | ack p99 | node CPU s / M spans | node peak RSS | bytes / buffered span |", lines[header]);
+        Assert.Equal(
+            "| variant | spans/s | vs decode-only | ack p50 | ack p99 | ½ load: spans/s | ½ load: ack p50 | ½ load: ack p99 | node CPU s / M spans | node peak RSS | bytes / buffered span |",
+            lines[header]);
         var baseline = lines[header + 2].Split('|', StringSplitOptions.TrimEntries);
         var sample = lines[header + 3].Split('|', StringSplitOptions.TrimEntries);
-        Assert.Equal(10, baseline.Length);
+        Assert.Equal(13, baseline.Length);
         Assert.Equal("decode-only", baseline[1]);
         Assert.Equal("1.00", baseline[3]);
-        Assert.Equal("n/a", baseline[8]);
+        Assert.Equal("n/a", baseline[11]);
         Assert.Equal("sample", sample[1]);
         Assert.Matches(@"^\d+\.\d\d$", sample[3]);
-        Assert.Matches(@"^[\d,]+ MiB$", sample[7]);
-        Assert.Matches(@"^-?[\d,]+ \+ [\d,]+ wire$", sample[8]);
+
+        // The half-load run sends at half the rate the maximum-load run reached, and reports its latency.
+        var reached = double.Parse(sample[2].Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        var half = double.Parse(sample[6].Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        Assert.InRange(half, reached * 0.3, reached * 0.7);
+        Assert.Matches(@"^[\d.,]+ ms$", sample[8]);
+        Assert.Matches(@"^[\d,]+ MiB$", sample[10]);
+        Assert.Matches(@"^-?[\d,]+ \+ [\d,]+ wire$", sample[11]);
         Assert.Contains("Machine: ", stdout, StringComparison.Ordinal);
         Assert.Contains("sample: holding", stdout, StringComparison.Ordinal);
     }

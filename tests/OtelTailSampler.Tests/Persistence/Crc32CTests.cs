@@ -41,24 +41,15 @@ public sealed class Crc32CTests
     }
 
     [Fact]
-    public void The_record_checksum_changes_with_every_field()
+    public void The_segment_checksum_changes_with_write_time_summary_and_content()
     {
-        var payload = "payload"u8.ToArray();
-        var reference = JournalRecord.Checksum("shard-0001", 5, 2, 1_000, payload);
+        byte[] summary = [1, 2, 3];
+        var content = "content"u8.ToArray();
+        var reference = JournalSegment.Checksum(1_000, summary, content);
 
-        Assert.Equal(reference, JournalRecord.Checksum("shard-0001", 5, 2, 1_000, payload));
-        Assert.NotEqual(reference, JournalRecord.Checksum("shard-0002", 5, 2, 1_000, payload));
-        Assert.NotEqual(reference, JournalRecord.Checksum("shard-0001", 6, 2, 1_000, payload));
-        Assert.NotEqual(reference, JournalRecord.Checksum("shard-0001", 5, 3, 1_000, payload));
-        Assert.NotEqual(reference, JournalRecord.Checksum("shard-0001", 5, 2, 1_001, payload));
-        Assert.NotEqual(reference, JournalRecord.Checksum("shard-0001", 5, 2, 1_000, "payloae"u8));
-    }
-
-    [Fact]
-    public void A_long_persistence_id_is_checksummed_too()
-    {
-        var longId = new string('x', 300);
-
-        Assert.NotEqual(JournalRecord.Checksum(longId, 1, 1, 1, []), JournalRecord.Checksum(longId + "y", 1, 1, 1, []));
+        Assert.Equal(reference, JournalSegment.Checksum(1_000, summary, content));
+        Assert.NotEqual(reference, JournalSegment.Checksum(1_001, summary, content));
+        Assert.NotEqual(reference, JournalSegment.Checksum(1_000, [1, 2, 4], content));
+        Assert.NotEqual(reference, JournalSegment.Checksum(1_000, summary, "contenu"u8));
     }
 }

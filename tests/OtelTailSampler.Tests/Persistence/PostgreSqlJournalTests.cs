@@ -34,7 +34,8 @@ public sealed class PostgreSqlJournalTests : JournalConformanceTests
             DatabaseGate.Release();
         }
 
-        await ExecuteSqlAsync("DROP TABLE IF EXISTS event_journal, journal_metadata");
+        // The segment table's identity sequence goes with it; event_journal is the layout before segments.
+        await ExecuteSqlAsync("DROP TABLE IF EXISTS journal_segment, journal_metadata, event_journal");
     }
 
     protected override async Task<IJournal> CreateJournalAsync(JournalSync sync) =>
@@ -60,6 +61,14 @@ public sealed class PostgreSqlJournalTests : JournalConformanceTests
         await _server.StopServerAsync();
         return new Restart(_server);
     }
+
+    protected override Task TruncateSegmentContentAsync(long segmentNr, int keepBytes) =>
+        ExecuteSqlAsync("UPDATE journal_segment SET content = substring(content from 1 for @keep) WHERE segment_nr = @nr", ("keep", keepBytes), ("nr", segmentNr));
+
+    protected override Task ZeroSegmentContentFromAsync(long segmentNr, int fromByte) =>
+        ExecuteSqlAsync(
+            "UPDATE journal_segment SET content = overlay(content placing decode(repeat('00', length(content) - @from), 'hex') from (@from + 1)) WHERE segment_nr = @nr",
+            ("from", fromByte), ("nr", segmentNr));
 
     [Theory]
     [InlineData(JournalSync.Full, "on")]
@@ -96,6 +105,31 @@ public sealed class PostgreSqlJournalTests : JournalConformanceTests
 
         Assert.Equal("sampler-test", await journal.ShowSettingAsync("application_name"));
         Assert.Equal("off", await journal.ShowSettingAsync("synchronous_commit"));
+    }
+
+    [Fact]
+    public async Task A_database_with_the_earlier_one_row_per_event_layout_is_refused_and_left_as_it_is()
+    {
+        // Tables as the version before segments left them.
+        await ExecuteSqlAsync("""
+            CREATE TABLE event_journal (
+                persistence_id text NOT NULL, sequence_nr bigint NOT NULL, event_type integer NOT NULL,
+                written_at bigint NOT NULL, checksum bigint NOT NULL, payload bytea NOT NULL,
+                PRIMARY KEY (persistence_id, sequence_nr));
+            CREATE TABLE journal_metadata (
+                persistence_id text NOT NULL PRIMARY KEY, highest_sequence_nr bigint NOT NULL,
+                deleted_to bigint NOT NULL DEFAULT 0, stored_bytes bigint NOT NULL DEFAULT 0);
+            INSERT INTO event_journal VALUES ('shard-0001', 1, 1, 0, 0, '\x0102');
+            INSERT INTO journal_metadata VALUES ('shard-0001', 1, 0, 2);
+            """);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CreateJournalAsync(JournalSync.Full));
+
+        Assert.Contains("event_journal", error.Message, StringComparison.Ordinal);
+        Assert.Contains("earlier layout", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, await ExecuteSqlAsync("SELECT COUNT(*) FROM event_journal"));
+        Assert.Equal(2L, await ExecuteSqlAsync("SELECT stored_bytes FROM journal_metadata WHERE persistence_id = 'shard-0001'"));
+        Assert.Equal(true, await ExecuteSqlAsync("SELECT to_regclass('journal_segment') IS NULL"));
     }
 
     private sealed class Restart(PostgreSqlServerFixture server) : IAsyncDisposable

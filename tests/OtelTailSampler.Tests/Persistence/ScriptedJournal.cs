@@ -99,7 +99,13 @@ internal sealed class ScriptedJournal : IJournal
     public IAsyncEnumerable<JournalEvent> ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
+    public IAsyncEnumerable<JournalEvent> ReplayAllAsync(CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
     public Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
+    public Task DeleteUpToAsync(IReadOnlyList<(string PersistenceId, long ToSequenceNr)> deletions, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
     public IAsyncEnumerable<string> PersistenceIdsAsync(CancellationToken cancellationToken = default) =>

@@ -57,6 +57,16 @@ public sealed class SqliteJournalTests : JournalConformanceTests, IDisposable
         return Task.FromResult<IAsyncDisposable>(new LockHolder(connection));
     }
 
+    // substr counts bytes in a BLOB and returns a BLOB.
+    protected override Task TruncateSegmentContentAsync(long segmentNr, int keepBytes) =>
+        ExecuteSqlAsync("UPDATE journal_segment SET content = substr(content, 1, @keep) WHERE segment_nr = @nr", ("keep", keepBytes), ("nr", segmentNr));
+
+    // || makes TEXT of the bytes (all of them, zeros included); the CAST makes it a BLOB again.
+    protected override Task ZeroSegmentContentFromAsync(long segmentNr, int fromByte) =>
+        ExecuteSqlAsync(
+            "UPDATE journal_segment SET content = CAST(substr(content, 1, @from) || zeroblob(length(content) - @from) AS BLOB) WHERE segment_nr = @nr",
+            ("from", fromByte), ("nr", segmentNr));
+
     [Fact]
     public async Task The_journal_file_is_created_in_the_configured_directory_in_wal_mode()
     {
@@ -66,6 +76,7 @@ public sealed class SqliteJournalTests : JournalConformanceTests, IDisposable
         Assert.True(File.Exists(FilePath));
         Assert.Equal(Path.GetFullPath(FilePath), ((SqliteJournal)journal).FilePath);
         Assert.Equal("wal", await ExecuteSqlAsync("PRAGMA journal_mode"));
+        Assert.Equal(2L, await ExecuteSqlAsync("PRAGMA user_version"));
     }
 
     [Fact]
@@ -77,6 +88,55 @@ public sealed class SqliteJournalTests : JournalConformanceTests, IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CreateJournalAsync(JournalSync.Full));
 
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+        Assert.Contains("newer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_journal_of_the_earlier_one_row_per_event_layout_is_refused_and_left_as_it_is()
+    {
+        // A file as the version before segments left it: schema version 1, one row per event.
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        await ExecuteSqlAsync("""
+            CREATE TABLE event_journal (
+                persistence_id TEXT NOT NULL, sequence_nr INTEGER NOT NULL, event_type INTEGER NOT NULL,
+                written_at INTEGER NOT NULL, checksum INTEGER NOT NULL, payload BLOB NOT NULL,
+                PRIMARY KEY (persistence_id, sequence_nr)) WITHOUT ROWID;
+            CREATE TABLE journal_metadata (
+                persistence_id TEXT NOT NULL PRIMARY KEY, highest_sequence_nr INTEGER NOT NULL,
+                deleted_to INTEGER NOT NULL DEFAULT 0, stored_bytes INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+            INSERT INTO event_journal VALUES ('shard-0001', 1, 1, 0, 0, x'0102');
+            INSERT INTO journal_metadata VALUES ('shard-0001', 1, 0, 2);
+            PRAGMA user_version = 1;
+            """);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CreateJournalAsync(JournalSync.Full));
+
+        Assert.Contains("schema version 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("earlier layout", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFullPath(FilePath), error.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, await ExecuteSqlAsync("PRAGMA user_version"));
+        Assert.Equal(1L, await ExecuteSqlAsync("SELECT COUNT(*) FROM event_journal"));
+        Assert.Equal(0L, await ExecuteSqlAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'journal_segment'"));
+    }
+
+    [Fact]
+    public async Task A_segment_garbled_into_text_is_damage_not_a_failure()
+    {
+        // SQLite keeps whatever type is stored in a column: a BLOB overwritten with TEXT still has to read as damage.
+        var journal = await OpenAsync();
+        await journal.WriteAsync([Write("p", 1, 2)]);
+        var garbled = await WriteSegmentAsync(journal, Write("p", 3, 1));
+        await ExecuteSqlAsync("UPDATE journal_segment SET content = 'not a segment', written_at = 'yesterday' WHERE segment_nr = @nr", ("nr", garbled));
+
+        var events = new List<long>();
+        await foreach (var e in journal.ReplayAsync("p", 1, long.MaxValue, long.MaxValue))
+        {
+            events.Add(e.SequenceNr);
+        }
+
+        Assert.Equal([1L, 2L], events);
+        var error = Assert.Single(JournalLog, entry => entry.Level >= LogLevel.Warning);
+        Assert.Contains("sequence number 3", error.Message, StringComparison.Ordinal);
     }
 
     private SqliteConnection OpenSideConnection()

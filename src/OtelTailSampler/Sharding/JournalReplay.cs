@@ -1,0 +1,121 @@
+using System.Runtime.InteropServices;
+using OtelTailSampler.Persistence;
+
+namespace OtelTailSampler.Sharding;
+
+/// <summary>
+/// Recovery's view of the journal, read in one pass in write order: which traces were completed (and at which
+/// sequence number), which kept ones still wait for delivery, and the spans to buffer again. The SpansAppended
+/// events of one request share its bytes, so each request is split once and its spans go to the shards whose
+/// events survived, minus the traces completed after them.
+/// </summary>
+internal sealed class JournalReplay(ShardRouter router)
+{
+    private readonly ShardRouter _router = router;
+    private readonly Dictionary<(byte[]? Array, int Offset, int Length), RequestEvents> _requests = [];
+    private readonly List<RequestEvents> _requestOrder = [];
+    private readonly Dictionary<(int Shard, TraceId TraceId), ShardDecisionRecord> _kept = [];
+    private readonly Dictionary<(int Shard, TraceId TraceId), (long SequenceNr, ShardDecisionRecord Record)> _completed = [];
+    private readonly HashSet<TraceId> _recoveredTraces = [];
+
+    /// <summary>Distinct traces whose spans went back to the workers.</summary>
+    public int RecoveredTraces => _recoveredTraces.Count;
+
+    /// <summary>Takes the next replayed event; events of ids that are not shards of this node's router are ignored.</summary>
+    public void Add(JournalEvent journalEvent)
+    {
+        ArgumentNullException.ThrowIfNull(journalEvent);
+        if (ShardJournal.ShardOf(journalEvent.PersistenceId) is not { } shard || shard >= _router.Shards)
+        {
+            return;
+        }
+
+        switch ((ShardEventType)journalEvent.EventType)
+        {
+            case ShardEventType.SpansAppended:
+                var key = MemoryMarshal.TryGetArray(journalEvent.Payload, out var bytes)
+                    ? (bytes.Array, bytes.Offset, bytes.Count)
+                    : (null, _requestOrder.Count, -1);
+                if (!_requests.TryGetValue(key, out var request))
+                {
+                    request = new RequestEvents(journalEvent.Payload, journalEvent.WrittenAtUnixMs);
+                    _requests[key] = request;
+                    _requestOrder.Add(request);
+                }
+
+                request.Sequences[shard] = journalEvent.SequenceNr;
+                break;
+            case ShardEventType.TraceKept:
+                var kept = ShardDecisionRecord.Decode(journalEvent.Payload.Span);
+                _kept[(shard, kept.TraceId)] = kept;
+                break;
+            case ShardEventType.TraceCompleted:
+                var done = ShardDecisionRecord.Decode(journalEvent.Payload.Span);
+                _completed[(shard, done.TraceId)] = (journalEvent.SequenceNr, done);
+                _kept.Remove((shard, done.TraceId));
+                break;
+        }
+    }
+
+    /// <summary>Decisions of completed traces, for the decision caches.</summary>
+    public IEnumerable<(int Shard, ShardDecisionRecord Record)> Completed() =>
+        _completed.Select(completed => (completed.Key.Shard, completed.Value.Record));
+
+    /// <summary>Kept traces whose delivery the journal has not seen; to export again once their spans are back.</summary>
+    public IEnumerable<(int Shard, ShardDecisionRecord Record)> Kept() =>
+        _kept.Select(kept => (kept.Key.Shard, kept.Value));
+
+    /// <summary>
+    /// The spans to buffer again, as one batch per request and worker (in the order the requests were written),
+    /// with the sequence number of each shard's event and the time it was written.
+    /// </summary>
+    public IEnumerable<(int Worker, SpanBatch Batch, long WrittenAtUnixMs)> SpanBatches()
+    {
+        foreach (var request in _requestOrder)
+        {
+            var (batches, _) = TraceRequestSplitter.Split(request.Payload, _router);
+            for (var worker = 0; worker < batches.Length; worker++)
+            {
+                if (batches[worker] is not { } split)
+                {
+                    continue;
+                }
+
+                var replay = new SpanBatch { Sequences = [] };
+                foreach (var routed in split.Spans)
+                {
+                    // A shard whose event was truncated, or a trace completed after this event, needs nothing from it.
+                    if (!request.Sequences.TryGetValue(routed.Shard, out var sequenceNr)
+                        || (_completed.TryGetValue((routed.Shard, routed.TraceId), out var done) && done.SequenceNr > sequenceNr))
+                    {
+                        routed.Span.Request.Release();
+                        continue;
+                    }
+
+                    replay.Sequences[routed.Shard] = sequenceNr;
+                    _recoveredTraces.Add(routed.TraceId);
+                    replay.Add(routed);
+                }
+
+                split.Return();
+                if (replay.Count > 0)
+                {
+                    yield return (worker, replay, request.WrittenAtUnixMs);
+                }
+                else
+                {
+                    replay.Return();
+                }
+            }
+        }
+    }
+
+    private sealed class RequestEvents(ReadOnlyMemory<byte> payload, long writtenAtUnixMs)
+    {
+        public ReadOnlyMemory<byte> Payload { get; } = payload;
+
+        public long WrittenAtUnixMs { get; } = writtenAtUnixMs;
+
+        public Dictionary<int, long> Sequences { get; } = [];
+    }
+}
