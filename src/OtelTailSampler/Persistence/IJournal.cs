@@ -40,7 +40,11 @@ public interface IJournal : IAsyncDisposable
     /// Deletes the id's events up to and including <paramref name="toSequenceNr"/> (capped at the highest). The
     /// highest sequence number is kept, so numbering continues after it even when every event is deleted.
     /// </summary>
-    Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default);
+    Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(persistenceId);
+        return DeleteUpToAsync([(persistenceId, toSequenceNr)], cancellationToken);
+    }
 
     /// <summary>Deletes up to a sequence number for several ids at once, in one transaction.</summary>
     Task DeleteUpToAsync(IReadOnlyList<(string PersistenceId, long ToSequenceNr)> deletions, CancellationToken cancellationToken = default);

@@ -35,7 +35,7 @@ public sealed record JournalOptions
     /// <summary>An Npgsql connection string, such as <c>Host=db;Username=sampler;Password=…;Database=sampler</c>.</summary>
     public string PostgreSqlConnectionString { get; init; } = "";
 
-    /// <summary>Payload bytes the journal may hold before the node pushes back on its clients; 0 for no limit.</summary>
+    /// <summary>Bytes of stored journal segments (deflated) the journal may hold before the node pushes back on its clients; 0 for no limit.</summary>
     public long MaxJournalBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
     /// <summary>The full path of the SQLite database file.</summary>

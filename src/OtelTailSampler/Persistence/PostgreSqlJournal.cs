@@ -186,13 +186,6 @@ public sealed partial class PostgreSqlJournal : IJournal
         ReplayCoreAsync(null, 1, long.MaxValue, long.MaxValue, cancellationToken);
 
     /// <inheritdoc />
-    public Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(persistenceId);
-        return DeleteUpToAsync([(persistenceId, toSequenceNr)], cancellationToken);
-    }
-
-    /// <inheritdoc />
     public async Task DeleteUpToAsync(IReadOnlyList<(string PersistenceId, long ToSequenceNr)> deletions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deletions);
