@@ -9,7 +9,9 @@ namespace OtelTailSampler.Cli;
 /// <param name="PeakResidentBytes">The node's peak RSS over its whole life (warm-up included).</param>
 /// <param name="Memory">The in-process buffer measurement with the variant's sampling settings; null where nothing is buffered.</param>
 /// <param name="HalfLoad">The run at half of the rate reached, for acknowledgement latency at a sustainable load; null when skipped.</param>
-internal sealed record BenchResult(string Variant, LoadGenSummary Load, TimeSpan NodeCpu, long PeakResidentBytes, BufferMemoryResult? Memory, LoadGenSummary? HalfLoad = null)
+/// <param name="Journal">What the node's journal held at the end of the last run, while the node still ran; null without a journal.</param>
+internal sealed record BenchResult(
+    string Variant, LoadGenSummary Load, TimeSpan NodeCpu, long PeakResidentBytes, BufferMemoryResult? Memory, LoadGenSummary? HalfLoad = null, JournalFootprint? Journal = null)
 {
     public double SpansPerSecond => Load.SpansPerSecond;
 

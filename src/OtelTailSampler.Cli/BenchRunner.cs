@@ -131,6 +131,20 @@ internal static class BenchRunner
             halfLoad = await generator.RunAsync(cancellationToken);
         }
 
+        // Read while the node still runs: what the journal holds under steady load, before a stop checkpoints it.
+        JournalFootprint? journal = null;
+        if (loaded.Options!.PipelineMode == PipelineMode.Sample)
+        {
+            try
+            {
+                journal = await JournalFootprint.ReadAsync(loaded.Options.Journal, cancellationToken);
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or IOException)
+            {
+                await error.WriteLineAsync($"otel-sampler bench: could not read the {variant.Name} journal's size: {e.Message}");
+            }
+        }
+
         var peak = node.PeakResidentBytes;
         await node.StopAsync(StopTimeout);
 
@@ -140,6 +154,6 @@ internal static class BenchRunner
             memory = await BufferMemoryProbe.MeasureAsync(loaded.Options.Sampling, loaded.Options.Sharding, new TrafficOptions(), options.Seed, options.MemorySpans, cancellationToken);
         }
 
-        return new BenchResult(variant.Name, summary, cpu, peak, memory, halfLoad);
+        return new BenchResult(variant.Name, summary, cpu, peak, memory, halfLoad, journal);
     }
 }

@@ -41,6 +41,13 @@ internal static class BenchTable
                 $"beyond its wire bytes; the workers count {m.AccountedOverheadBytesPerSpan:N0}.");
         }
 
+        foreach (var row in rows.Where(r => r.Journal is not null))
+        {
+            var j = row.Journal!;
+            text.AppendLine(c, $"{row.Variant}: at the end of the {(row.HalfLoad is null ? "maximum-load" : "half-load")} run the journal held {j.Segments:N0} segments, " +
+                $"{j.StoredBytes / 1048576.0:N1} MiB stored (deflated; what max-journal-bytes counts), {j.DiskBytes / 1048576.0:N1} MiB on disk.");
+        }
+
         foreach (var (row, load, run) in rows.SelectMany(r => new[] { (r, r.Load, "maximum load"), (r, r.HalfLoad, "half load") }))
         {
             if (load is null || load.AllAcknowledged)

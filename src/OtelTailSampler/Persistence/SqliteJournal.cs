@@ -17,6 +17,7 @@ public sealed partial class SqliteJournal : IJournal
     // About what SQLite's own auto-checkpoint (1,000 pages) lets the WAL reach before copying it into the database.
     private const long CheckpointEveryBytes = 4 * 1024 * 1024;
     private const long WalSizeLimitBytes = 64 * 1024 * 1024;
+    private const int SegmentsDroppedPerTransaction = 16;
 
     private readonly string _connectionString;
     private readonly ILogger<SqliteJournal> _logger;
@@ -34,6 +35,7 @@ public sealed partial class SqliteJournal : IJournal
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _checkpointer;
     private long _walBytesSinceCheckpoint;
+    private volatile bool _backgroundCheckpointDone;
     private bool _disposed;
 
     private SqliteJournal(string connectionString, SqliteConnection writer, ILogger<SqliteJournal> logger, TimeProvider time)
@@ -56,7 +58,10 @@ public sealed partial class SqliteJournal : IJournal
             VALUES ($written, $checksum, $bytes, $summary, $content) RETURNING segment_nr
             """, "$written", "$checksum", "$bytes", "$summary", "$content");
         _readMetadata = Prepare("SELECT highest_sequence_nr, deleted_to FROM journal_metadata WHERE persistence_id = $id", "$id");
-        _markDeleted = Prepare("UPDATE journal_metadata SET deleted_to = $to WHERE persistence_id = $id", "$to", "$id");
+        _markDeleted = Prepare("""
+            UPDATE journal_metadata SET deleted_to = min($to, highest_sequence_nr)
+            WHERE persistence_id = $id AND min($to, highest_sequence_nr) > deleted_to RETURNING deleted_to
+            """, "$to", "$id");
         _deleteSegment = Prepare("DELETE FROM journal_segment WHERE segment_nr = $nr", "$nr");
         _checkpointer = Task.Run(CheckpointLoopAsync);
     }
@@ -194,37 +199,54 @@ public sealed partial class SqliteJournal : IJournal
             return;
         }
 
+        var dead = new List<long>();
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var transaction = _writer.BeginTransaction(deferred: false);
-            var dead = new List<long>();
+            _markDeleted.Transaction = transaction;
             foreach (var (persistenceId, toSequenceNr) in deletions)
             {
-                var metadata = ReadMetadata(transaction, persistenceId);
-                var to = Math.Min(toSequenceNr, metadata.HighestSequenceNr);
-                if (to <= metadata.DeletedTo)
-                {
-                    continue;
-                }
-
-                _markDeleted.Transaction = transaction;
                 _markDeleted.Parameters["$id"].Value = persistenceId;
-                _markDeleted.Parameters["$to"].Value = to;
-                _markDeleted.ExecuteNonQuery();
-
-                // Ahead of the commit: should it fail, the segments stay stored (and replayed) until the next start.
-                _segments.Delete(persistenceId, to, dead);
+                _markDeleted.Parameters["$to"].Value = toSequenceNr;
+                if (_markDeleted.ExecuteScalar() is long to)
+                {
+                    // Ahead of the commit: should it fail, the segments stay stored (and replayed) until the next start.
+                    _segments.Delete(persistenceId, to, dead);
+                }
             }
 
-            DeleteSegments(transaction, dead);
             transaction.Commit();
-            CountWalBytes(deletions.Count * 64 + dead.Count * 4096);
+            CountWalBytes(deletions.Count * 64);
         }
         finally
         {
             _writeLock.Release();
+        }
+
+        // Dropping a segment walks its overflow pages; a few at a time, so commits waiting for the lock wait little.
+        for (var first = 0; first < dead.Count; first += SegmentsDroppedPerTransaction)
+        {
+            await _writeLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                if (_disposed)
+                {
+                    // Dropped at the next open, which finds them fully deleted.
+                    return;
+                }
+
+                using var transaction = _writer.BeginTransaction(deferred: false);
+                var chunk = dead.GetRange(first, Math.Min(SegmentsDroppedPerTransaction, dead.Count - first));
+                DeleteSegments(transaction, chunk);
+                transaction.Commit();
+                CountWalBytes(chunk.Count * 4096);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
         }
     }
 
@@ -290,8 +312,27 @@ public sealed partial class SqliteJournal : IJournal
         }
     }
 
+    // Called by the writer after each commit, under the write lock. The background checkpoint copies the bulk of
+    // the WAL while commits go on; the frames committed meanwhile are copied here, a few at most, so that the WAL
+    // is fully copied and the next commit starts it over from the beginning. Without this last step a WAL under
+    // steady load never restarts: it grows, and every commit that extends the file waits for the file system's
+    // metadata journal, which also flushes the checkpoint's writes.
     private void CountWalBytes(long bytes)
     {
+        if (_backgroundCheckpointDone)
+        {
+            _backgroundCheckpointDone = false;
+            try
+            {
+                using var finish = Command(null, "PRAGMA wal_checkpoint(PASSIVE)");
+                finish.ExecuteNonQuery();
+            }
+            catch (SqliteException e)
+            {
+                LogCheckpointFailed(_logger, FilePath, e);
+            }
+        }
+
         _walBytesSinceCheckpoint += bytes;
         if (_walBytesSinceCheckpoint >= CheckpointEveryBytes && _checkpointDue.CurrentCount == 0)
         {
@@ -301,7 +342,7 @@ public sealed partial class SqliteJournal : IJournal
     }
 
     // Copies the WAL into the database file beside the writer, not in its commits: a checkpoint reads and writes
-    // megabytes and syncs the database file, which would otherwise stall the one commit that triggered it.
+    // megabytes and syncs the database file, which would otherwise stall the one commit that ran it.
     private async Task CheckpointLoopAsync()
     {
         try
@@ -320,6 +361,7 @@ public sealed partial class SqliteJournal : IJournal
                     await using var checkpoint = connection.CreateCommand();
                     checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                     await checkpoint.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+                    _backgroundCheckpointDone = true;
                 }
                 catch (SqliteException e)
                 {
