@@ -156,9 +156,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         readiness.Register("exporter", () => _exporter is null ? "no exporter is configured" : null);
         if (Pipeline is SamplingPipeline sampling && _app.Services.GetRequiredService<JournalHolder>().Journal is { } journal)
         {
-            readiness.Register("journal", () => journal.Healthy
-                ? sampling.JournalAccepting ? null : "the journal is over max-journal-bytes; clients get 503 / UNAVAILABLE until exports drain it"
-                : $"the journal is failing: {journal.LastError?.Message}");
+            readiness.Register("journal", () => journal.Healthy ? sampling.PushBackReason : $"the journal is failing: {journal.LastError?.Message}");
             await sampling.RecoverAsync(cancellationToken);
         }
 

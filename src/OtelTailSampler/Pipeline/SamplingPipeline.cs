@@ -16,6 +16,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     private readonly ShardRouter _router;
     private readonly ShardJournal? _journal;
     private readonly long _maxJournalBytes;
+    private readonly long _maxPendingExportBytes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ShardWorker[] _workers;
@@ -28,6 +29,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     {
         _journal = journal;
         _maxJournalBytes = maxJournalBytes;
+        _maxPendingExportBytes = options?.MaxBufferedBytes ?? 0;
         _time = timeProvider;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sharding);
@@ -91,9 +93,20 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     }
 
     /// <summary>False when the journal is unavailable or full: nothing is acknowledged that it does not hold.</summary>
-    public bool JournalAccepting => _journal is null || (_journal.Healthy && !_journalFull);
+    public bool JournalAccepting => _journal is null || (_journal.Healthy && !_journalFull && !_exportBacklogFull);
+
+    /// <summary>Why the node pushes back on its clients while the journal is healthy; null when it does not.</summary>
+    public string? PushBackReason => _journalFull
+        ? "the journal is over max-journal-bytes; clients get 503 / UNAVAILABLE until exports drain it"
+        : _exportBacklogFull
+            ? "kept traces waiting for the backend hold more than max-buffered-bytes of memory; clients get 503 / UNAVAILABLE until exports drain them"
+            : null;
+
+    /// <summary>Bytes of kept traces held in memory until the backend takes them.</summary>
+    public long PendingExportBytes => _workers.Sum(worker => worker.PendingExportBytes);
 
     private volatile bool _journalFull;
+    private volatile bool _exportBacklogFull;
     private long _journalBytes;
     private int _journalSizeRefreshing;
 
@@ -102,9 +115,12 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     // journal stores once per commit; each shard's replay picks its own spans out of them.
     private async Task<bool> PersistAsync(ReadOnlyMemory<byte> request, SpanBatch?[] batches, CancellationToken cancellationToken)
     {
-        // The size is refreshed on every tick, not asked per request: for PostgreSQL it is a query.
+        // The size is refreshed on every tick, not asked per request: for PostgreSQL it is a query. Kept traces
+        // waiting for the backend are held in memory as well as journaled; the journal is deflated, so memory can
+        // run out long before it fills: they may take as much as the trace buffers.
         _journalFull = _maxJournalBytes > 0 && Volatile.Read(ref _journalBytes) > _maxJournalBytes;
-        if (_journalFull)
+        _exportBacklogFull = PendingExportBytes > _maxPendingExportBytes;
+        if (_journalFull || _exportBacklogFull)
         {
             return false;
         }

@@ -58,6 +58,7 @@ internal sealed partial class ShardWorker : IDisposable
     private TraceEntity[] _entities = new TraceEntity[1024];
     private int _slotHighWater;
     private long _bufferedBytes;
+    private long _pendingExportBytes;
     private int _bufferedTraces;
     private Task _loop = Task.CompletedTask;
 
@@ -90,6 +91,9 @@ internal sealed partial class ShardWorker : IDisposable
     public int BufferedTraces => Volatile.Read(ref _bufferedTraces);
 
     public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
+
+    /// <summary>Bytes of kept traces held in memory until the backend takes them (with a journal).</summary>
+    public long PendingExportBytes => Volatile.Read(ref _pendingExportBytes);
 
     public DecisionCache Cache => _cache;
 
@@ -544,6 +548,7 @@ internal sealed partial class ShardWorker : IDisposable
     {
         var id = _nextPendingId++;
         _pending[id] = export;
+        Volatile.Write(ref _pendingExportBytes, _pendingExportBytes + export.Request.Length);
         SendPending(id);
     }
 
@@ -583,6 +588,7 @@ internal sealed partial class ShardWorker : IDisposable
             }
 
             _pending.Remove(done.Id);
+            Volatile.Write(ref _pendingExportBytes, _pendingExportBytes - export.Request.Length);
             if (!export.LateSpan)
             {
                 AppendEvent(export.Shard, ShardEventType.TraceCompleted, export.Decision);

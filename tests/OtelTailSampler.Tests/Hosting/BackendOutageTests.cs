@@ -25,22 +25,28 @@ public sealed class BackendOutageTests : IAsyncLifetime
     private readonly ManualTimeProvider _time = new();
     private readonly HttpClient _client = new();
     private OtlpTestSink _sink = null!;
-    private SamplerNode _node = null!;
+    private SamplerNode? _node;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _sink = await OtlpTestSink.StartAsync();
+
+    private async Task StartNodeAsync(long maxJournalBytes, long maxBufferedBytes = 0)
     {
-        _sink = await OtlpTestSink.StartAsync();
         var options = TestNode.LoopbackOptions(_dataDir) with
         {
             PipelineMode = PipelineMode.Sample,
             Sharding = new ShardingOptions { Shards = 16, Workers = 1 },
-            Sampling = new SamplingOptions { MaxSpansPerTrace = 1, Policies = new PolicySetOptions([new AlwaysSamplePolicyOptions("keep-all")]) },
+            Sampling = new SamplingOptions
+            {
+                MaxSpansPerTrace = 1,
+                Policies = new PolicySetOptions([new AlwaysSamplePolicyOptions("keep-all")]),
+                MaxBufferedBytes = maxBufferedBytes > 0 ? maxBufferedBytes : new SamplingOptions().MaxBufferedBytes,
+            },
             Journal = new JournalOptions
             {
                 Backend = JournalBackend.Sqlite,
                 Sync = JournalSync.Normal,
                 SqlitePath = Path.Combine(_dataDir, "journal"),
-                MaxJournalBytes = MaxJournalBytes,
+                MaxJournalBytes = maxJournalBytes,
             },
             Exporters = new ExportersOptions
             {
@@ -65,7 +71,11 @@ public sealed class BackendOutageTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _client.Dispose();
-        await _node.DisposeAsync();
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
         await _sink.DisposeAsync();
         Directory.Delete(_dataDir, recursive: true);
     }
@@ -85,17 +95,48 @@ public sealed class BackendOutageTests : IAsyncLifetime
     {
         var content = new ByteArrayContent(OtlpSamples.Traces(OtlpSamples.Span(trace, 1)).ToByteArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        return await _client.PostAsync(new Uri($"http://127.0.0.1:{_node.HttpEndpoint.Port}/v1/traces"), content);
+        return await _client.PostAsync(new Uri($"http://127.0.0.1:{Node.HttpEndpoint.Port}/v1/traces"), content);
     }
 
     [Fact]
     public async Task Nothing_is_lost_and_clients_are_pushed_back_only_past_the_journal_limit()
     {
-        _sink.FailNextGrpcCalls(100_000, GrpcStatusCode.Unavailable);
-        var journal = _node.Services.GetRequiredService<JournalHolder>().Journal!.Journal;
-        var pipeline = (SamplingPipeline)_node.Pipeline;
+        await StartNodeAsync(MaxJournalBytes);
+        var journal = Node.Services.GetRequiredService<JournalHolder>().Journal!.Journal;
 
-        // Accepted while the journal has room, however long the backend stays down.
+        var acknowledged = await SendUntilPushedBackAsync();
+
+        Assert.True(await journal.ApproximateSizeBytesAsync(CancellationToken.None) > MaxJournalBytes);
+        Assert.Contains("max-journal-bytes", await ReadyzAsync(), StringComparison.Ordinal);
+
+        await BackendReturnsAsync(acknowledged);
+        Assert.True(await journal.ApproximateSizeBytesAsync(CancellationToken.None) < MaxJournalBytes);
+    }
+
+    [Fact]
+    public async Task Kept_traces_waiting_in_memory_for_the_backend_push_back_once_they_hold_the_buffer_limit()
+    {
+        // The journal is deflated and has no limit here: memory must not run out before it would fill.
+        const long MaxBufferedBytes = 4 * 1024;
+        await StartNodeAsync(maxJournalBytes: 0, MaxBufferedBytes);
+        var pipeline = (SamplingPipeline)Node.Pipeline;
+
+        var acknowledged = await SendUntilPushedBackAsync();
+
+        Assert.True(pipeline.PendingExportBytes > MaxBufferedBytes);
+        Assert.Contains("kept traces waiting for the backend", await ReadyzAsync(), StringComparison.Ordinal);
+
+        await BackendReturnsAsync(acknowledged);
+        Assert.True(pipeline.PendingExportBytes < MaxBufferedBytes);
+    }
+
+    private SamplerNode Node => _node ?? throw new InvalidOperationException("the test starts its node first");
+
+    // The backend refuses; requests are accepted until the node pushes back. Returns the acknowledged trace numbers.
+    private async Task<List<int>> SendUntilPushedBackAsync()
+    {
+        _sink.FailNextGrpcCalls(100_000, GrpcStatusCode.Unavailable);
+        var pipeline = (SamplingPipeline)Node.Pipeline;
         var acknowledged = new List<int>();
         HttpResponseMessage? refused = null;
         for (var trace = 1; trace <= 500 && refused is null; trace++)
@@ -122,10 +163,15 @@ public sealed class BackendOutageTests : IAsyncLifetime
         }
 
         Assert.True(acknowledged.Count >= 10, $"only {acknowledged.Count} requests were accepted before the push-back");
-        Assert.True(await journal.ApproximateSizeBytesAsync(CancellationToken.None) > MaxJournalBytes);
         Assert.Equal(0, _sink.SpanCount);
+        return acknowledged;
+    }
 
-        // The backend comes back: retries deliver everything acknowledged, and the journal drains.
+    // The backend comes back: retries deliver everything acknowledged, truncation drains the journal, and the node
+    // takes requests again.
+    private async Task BackendReturnsAsync(List<int> acknowledged)
+    {
+        var pipeline = (SamplingPipeline)Node.Pipeline;
         _sink.ClearScript();
         while (_sink.SpanCount < acknowledged.Count)
         {
@@ -149,8 +195,18 @@ public sealed class BackendOutageTests : IAsyncLifetime
             }
         }
 
-        Assert.True(await journal.ApproximateSizeBytesAsync(CancellationToken.None) < MaxJournalBytes);
         using var accepted = await SendAsync(1000);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("", await ReadyzAsync());
+    }
+
+    // The reason /readyz gives for the journal check, or "" when the node is ready.
+    private async Task<string> ReadyzAsync()
+    {
+        using var response = await _client.GetAsync(new Uri($"http://127.0.0.1:{Node.AdminEndpoint.Port}/readyz"));
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var journal = body.RootElement.GetProperty("checks").GetProperty("journal").GetString()!;
+        Assert.Equal(journal == "ok" ? HttpStatusCode.OK : HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        return journal == "ok" ? "" : journal;
     }
 }
