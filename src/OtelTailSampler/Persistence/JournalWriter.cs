@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -96,10 +97,12 @@ public sealed partial class JournalWriter : IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<Request>(Math.Min(_options.MaxBatchWrites, 1024));
+        var payloads = new HashSet<(byte[]? Array, int Offset, int Length)>();
         Request? carried = null;
         while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
+            payloads.Clear();
             long bytes = 0;
             while (batch.Count < _options.MaxBatchWrites && (carried is { } next || reader.TryRead(out next)))
             {
@@ -110,7 +113,8 @@ public sealed partial class JournalWriter : IAsyncDisposable
                     continue;
                 }
 
-                if (batch.Count > 0 && bytes + next.Write.PayloadBytes > _options.MaxBatchBytes)
+                var added = NewPayloadBytes(next.Write, payloads);
+                if (batch.Count > 0 && bytes + added > _options.MaxBatchBytes)
                 {
                     // Starts the next batch: a single write larger than the bound still goes, alone.
                     carried = next;
@@ -118,7 +122,7 @@ public sealed partial class JournalWriter : IAsyncDisposable
                 }
 
                 batch.Add(next);
-                bytes += next.Write.PayloadBytes;
+                bytes += added;
             }
 
             if (batch.Count > 0)
@@ -126,6 +130,21 @@ public sealed partial class JournalWriter : IAsyncDisposable
                 await CommitAsync(batch).ConfigureAwait(false);
             }
         }
+    }
+
+    // A request's bytes appended to many shards are stored once per commit (see JournalSegment), so they count once.
+    private static long NewPayloadBytes(AtomicWrite write, HashSet<(byte[]? Array, int Offset, int Length)> seen)
+    {
+        long bytes = 0;
+        foreach (var pending in write.Events)
+        {
+            if (!MemoryMarshal.TryGetArray(pending.Payload, out var array) || seen.Add((array.Array, array.Offset, array.Count)))
+            {
+                bytes += pending.Payload.Length;
+            }
+        }
+
+        return bytes;
     }
 
     private async Task CommitAsync(List<Request> batch)

@@ -9,7 +9,10 @@ public sealed record JournalWriterOptions
     /// </summary>
     public int MaxBatchWrites { get; init; } = 16_384;
 
-    /// <summary>Payload bytes committed in one transaction at most (a single larger write still goes alone).</summary>
+    /// <summary>
+    /// Payload bytes committed in one transaction at most, counting bytes shared by several events once, as the
+    /// segment stores them (a single larger write still goes alone).
+    /// </summary>
     public long MaxBatchBytes { get; init; } = 16L * 1024 * 1024;
 
     /// <summary>Writes waiting for a commit; when full, <see cref="JournalWriter.AppendAsync"/> waits for room.</summary>

@@ -75,6 +75,27 @@ public sealed class JournalWriterTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Bytes_shared_by_several_writes_count_once_toward_the_byte_bound()
+    {
+        // One request's bytes appended to many shards: the segment stores them once, so the batch may hold them all.
+        await _writer.DisposeAsync();
+        _writer = new JournalWriter(_journal, new JournalWriterOptions { MaxBatchBytes = 100 }, _logger);
+        var first = await StartHeldCommitAsync(Write("first", 1));
+
+        var request = new byte[60];
+        var shards = Enumerable.Range(0, 10).Select(i => new AtomicWrite($"shard-{i}", 1, 1, request)).ToList();
+        var other = Write("other", 1, payloadBytes: 60);
+        var appends = shards.Append(other).Select(w => _writer.AppendAsync(w).AsTask()).ToList();
+        _journal.Release();
+        await first;
+        await Task.WhenAll(appends);
+
+        Assert.Equal(3, _journal.Calls.Count);
+        Assert.Equal(shards, _journal.Calls[1]);
+        Assert.Equal(["other"], _journal.Calls[2].Select(w => w.PersistenceId));
+    }
+
+    [Fact]
     public async Task A_failed_commit_fails_only_its_callers_marks_the_writer_unhealthy_and_the_next_batch_recovers()
     {
         var first = await StartHeldCommitAsync(Write("a", 1));
