@@ -180,8 +180,9 @@ internal static class JournalSegment
             for (var i = 0; i < payloadCount; i++)
             {
                 var length = reader.Count(raw.Length);
-                payloads[i] = raw.AsMemory(reader.Position, length);
+                var start = reader.Position;
                 reader.Bytes(length);
+                payloads[i] = raw.AsMemory(start, length);
             }
 
             var writeCount = reader.Count(raw.Length);
@@ -206,7 +207,7 @@ internal static class JournalSegment
             problem = "";
             return true;
         }
-        catch (Exception e) when (e is FormatException or InvalidDataException or OverflowException or EndOfStreamException)
+        catch (Exception e) when (e is FormatException or InvalidDataException or OverflowException or EndOfStreamException or ArgumentException or IndexOutOfRangeException)
         {
             events = [];
             problem = $"the content cannot be decoded ({e.Message})";
@@ -350,7 +351,7 @@ internal static class JournalSegment
         public int Count(int max)
         {
             var value = Varint();
-            return value <= (ulong)Math.Max(max, 0) ? (int)value : throw new FormatException($"a count or index of {value} is out of range");
+            return max >= 0 && value <= (ulong)max ? (int)value : throw new FormatException($"a count or index of {value} is out of range");
         }
     }
 }

@@ -61,19 +61,25 @@ public sealed partial class JournalWriter : IAsyncDisposable
     /// </summary>
     public async ValueTask AppendAsync(AtomicWrite write, CancellationToken cancellationToken = default)
     {
-        var committed = await EnqueueAsync(write, cancellationToken).ConfigureAwait(false);
+        var committed = await QueueAsync(write, dropWhenCancelled: true, cancellationToken).ConfigureAwait(false);
         await committed.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Queues the write and returns, once it is queued, the task of its commit. Writes are committed in the
     /// order they were queued, so a caller that queues a persistence id's writes one at a time (under its own
-    /// lock) gets them committed in sequence-number order without holding the lock through the commit.
+    /// lock) gets them committed in sequence-number order without holding the lock through the commit. The token
+    /// only stops the wait for room in the queue: a queued write is always committed (or fails), because the
+    /// caller has numbered the writes after it on the assumption that it will be.
     /// </summary>
-    public async ValueTask<Task> EnqueueAsync(AtomicWrite write, CancellationToken cancellationToken = default)
+    public ValueTask<Task> EnqueueAsync(AtomicWrite write, CancellationToken cancellationToken = default) =>
+        QueueAsync(write, dropWhenCancelled: false, cancellationToken);
+
+    private async ValueTask<Task> QueueAsync(AtomicWrite write, bool dropWhenCancelled, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var request = new Request(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
+        var request = new Request(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+            dropWhenCancelled ? cancellationToken : CancellationToken.None);
         try
         {
             await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);

@@ -37,6 +37,9 @@ public sealed partial class PostgreSqlJournal : IJournal
     private readonly TimeProvider _time;
     private readonly SegmentIndex _segments = new();
 
+    // Segments every id has been deleted past, not yet dropped (a drop failed); locked while used.
+    private readonly List<long> _droppable = [];
+
     private PostgreSqlJournal(NpgsqlDataSource dataSource, ILogger<PostgreSqlJournal> logger, TimeProvider time)
     {
         _dataSource = dataSource;
@@ -204,7 +207,8 @@ public sealed partial class PostgreSqlJournal : IJournal
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var dead = new List<long>();
+            var marks = new List<(string PersistenceId, long To)>();
+
             // The rows are locked first, in persistence id order, the order commits claim them in (see WriteAsync).
             await using (var lockRows = new NpgsqlCommand("""
                 SELECT persistence_id FROM journal_metadata WHERE persistence_id = ANY($1) ORDER BY persistence_id COLLATE "C" FOR UPDATE
@@ -226,13 +230,41 @@ public sealed partial class PostgreSqlJournal : IJournal
                 await using var reader = await mark.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    // Ahead of the commit: should it fail, the segments stay stored (and replayed) until the next start.
-                    _segments.Delete(reader.GetString(0), reader.GetInt64(1), dead);
+                    marks.Add((reader.GetString(0), reader.GetInt64(1)));
                 }
             }
 
-            await DeleteSegmentsAsync(connection, transaction, dead, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+            // Only marks that are committed may make a segment droppable: a segment dropped on the strength of a mark
+            // that then failed (or of another truncation's mark not yet committed) would leave a gap in the other
+            // ids it holds.
+            List<long> dead;
+            lock (_droppable)
+            {
+                foreach (var (persistenceId, to) in marks)
+                {
+                    _segments.Delete(persistenceId, to, _droppable);
+                }
+
+                dead = [.. _droppable];
+                _droppable.Clear();
+            }
+
+            try
+            {
+                await DeleteSegmentsAsync(connection, null, dead, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Offered again with the next deletion.
+                lock (_droppable)
+                {
+                    _droppable.AddRange(dead);
+                }
+
+                throw;
+            }
         }
         catch (NpgsqlException e)
         {
@@ -337,7 +369,7 @@ public sealed partial class PostgreSqlJournal : IJournal
         return metadata;
     }
 
-    private static async Task DeleteSegmentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<long> segmentNrs, CancellationToken cancellationToken)
+    private static async Task DeleteSegmentsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, List<long> segmentNrs, CancellationToken cancellationToken)
     {
         if (segmentNrs.Count == 0)
         {

@@ -31,6 +31,9 @@ public sealed partial class SqliteJournal : IJournal
     private readonly SqliteCommand _markDeleted;
     private readonly SqliteCommand _deleteSegment;
     private readonly SegmentIndex _segments = new();
+
+    // Segments every id has been deleted past, not yet dropped (a drop failed); guarded by the write lock.
+    private readonly List<long> _droppable = [];
     private readonly SemaphoreSlim _checkpointDue = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _checkpointer;
@@ -199,26 +202,39 @@ public sealed partial class SqliteJournal : IJournal
             return;
         }
 
-        var dead = new List<long>();
+        List<long> dead;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using var transaction = _writer.BeginTransaction(deferred: false);
-            _markDeleted.Transaction = transaction;
-            foreach (var (persistenceId, toSequenceNr) in deletions)
+            var marks = new List<(string PersistenceId, long To)>(deletions.Count);
+            using (var transaction = _writer.BeginTransaction(deferred: false))
             {
-                _markDeleted.Parameters["$id"].Value = persistenceId;
-                _markDeleted.Parameters["$to"].Value = toSequenceNr;
-                if (_markDeleted.ExecuteScalar() is long to)
+                _markDeleted.Transaction = transaction;
+                foreach (var (persistenceId, toSequenceNr) in deletions)
                 {
-                    // Ahead of the commit: should it fail, the segments stay stored (and replayed) until the next start.
-                    _segments.Delete(persistenceId, to, dead);
+                    _markDeleted.Parameters["$id"].Value = persistenceId;
+                    _markDeleted.Parameters["$to"].Value = toSequenceNr;
+                    if (_markDeleted.ExecuteScalar() is long to)
+                    {
+                        marks.Add((persistenceId, to));
+                    }
                 }
+
+                transaction.Commit();
             }
 
-            transaction.Commit();
             CountWalBytes(deletions.Count * 64);
+
+            // Only marks that are committed may make a segment droppable: a segment dropped on the strength of a mark
+            // that then failed would leave a gap in the other ids it holds.
+            foreach (var (persistenceId, to) in marks)
+            {
+                _segments.Delete(persistenceId, to, _droppable);
+            }
+
+            dead = [.. _droppable];
+            _droppable.Clear();
         }
         finally
         {
@@ -228,6 +244,7 @@ public sealed partial class SqliteJournal : IJournal
         // Dropping a segment walks its overflow pages; a few at a time, so commits waiting for the lock wait little.
         for (var first = 0; first < dead.Count; first += SegmentsDroppedPerTransaction)
         {
+            var chunk = dead.GetRange(first, Math.Min(SegmentsDroppedPerTransaction, dead.Count - first));
             await _writeLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
@@ -238,10 +255,15 @@ public sealed partial class SqliteJournal : IJournal
                 }
 
                 using var transaction = _writer.BeginTransaction(deferred: false);
-                var chunk = dead.GetRange(first, Math.Min(SegmentsDroppedPerTransaction, dead.Count - first));
                 DeleteSegments(transaction, chunk);
                 transaction.Commit();
                 CountWalBytes(chunk.Count * 4096);
+            }
+            catch
+            {
+                // Offered again with the next deletion.
+                _droppable.AddRange(dead.Skip(first));
+                throw;
             }
             finally
             {

@@ -244,6 +244,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         }
 
         await WhenIdleAsync(cancellationToken);
+        _journal.MarkRecovered();
         LogRecovered(shards, replay.RecoveredTraces);
     }
 

@@ -73,7 +73,11 @@ internal sealed class JournalReplay(ShardRouter router)
     {
         foreach (var request in _requestOrder)
         {
-            var (batches, _) = TraceRequestSplitter.Split(request.Payload, _router);
+            // The event's bytes are a slice of its whole inflated segment: the spans get a copy of just the request,
+            // so one long-lived trace does not keep every segment it was committed in alive.
+            var bytes = request.Payload.ToArray();
+            request.Payload = ReadOnlyMemory<byte>.Empty;
+            var (batches, _) = TraceRequestSplitter.Split(bytes, _router);
             for (var worker = 0; worker < batches.Length; worker++)
             {
                 if (batches[worker] is not { } split)
@@ -112,7 +116,7 @@ internal sealed class JournalReplay(ShardRouter router)
 
     private sealed class RequestEvents(ReadOnlyMemory<byte> payload, long writtenAtUnixMs)
     {
-        public ReadOnlyMemory<byte> Payload { get; } = payload;
+        public ReadOnlyMemory<byte> Payload { get; set; } = payload;
 
         public long WrittenAtUnixMs { get; } = writtenAtUnixMs;
 

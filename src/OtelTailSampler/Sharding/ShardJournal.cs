@@ -19,6 +19,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
     private readonly long[] _next;
     private readonly bool[] _resync;
     private readonly SortedSet<long>[] _unapplied;
+    private bool _recovered;
 
     public ShardJournal(IJournal journal, JournalWriter writer, int shards, ILogger<ShardJournal> logger)
     {
@@ -40,6 +41,15 @@ public sealed partial class ShardJournal : IAsyncDisposable
     }
 
     public IJournal Journal => _journal;
+
+    /// <summary>
+    /// False until recovery has handed every replayed event to the workers. Until then no worker knows which events
+    /// its traces need, so truncation must wait: it would otherwise delete what is being recovered.
+    /// </summary>
+    public bool Recovered => Volatile.Read(ref _recovered);
+
+    /// <summary>Recovery is done: the workers hold every replayed trace, and truncation may start.</summary>
+    public void MarkRecovered() => Volatile.Write(ref _recovered, true);
 
     /// <summary>False while the last commit failed: the node stops acknowledging and /readyz says why.</summary>
     public bool Healthy => _writer.Healthy;
@@ -72,8 +82,8 @@ public sealed partial class ShardJournal : IAsyncDisposable
             }
 
             sequenceNr = _next[shard];
-            committed = await _writer.EnqueueAsync(new AtomicWrite(PersistenceId(shard), sequenceNr, (int)type, payload), cancellationToken);
-            _next[shard] = sequenceNr + 1;
+
+            // Held back from truncation before the number is published (truncation reads the highest one queued).
             if (awaitApply)
             {
                 lock (_unapplied[shard])
@@ -81,6 +91,18 @@ public sealed partial class ShardJournal : IAsyncDisposable
                     _unapplied[shard].Add(sequenceNr);
                 }
             }
+
+            try
+            {
+                committed = await _writer.EnqueueAsync(new AtomicWrite(PersistenceId(shard), sequenceNr, (int)type, payload), cancellationToken);
+            }
+            catch
+            {
+                Applied(shard, sequenceNr);
+                throw;
+            }
+
+            Volatile.Write(ref _next[shard], sequenceNr + 1);
         }
         finally
         {

@@ -621,7 +621,7 @@ internal sealed partial class ShardWorker : IDisposable
     // Every so often, each shard of this worker drops the events that no buffered trace or pending export needs.
     private void TruncateWhenDue()
     {
-        if (_journal is null || ++_ticksSinceTruncation < 10 || !_truncation.IsCompleted)
+        if (_journal is null || !_journal.Recovered || ++_ticksSinceTruncation < 10 || !_truncation.IsCompleted)
         {
             return;
         }

@@ -106,11 +106,13 @@ public sealed class BackendOutageTests : IAsyncLifetime
 
         var acknowledged = await SendUntilPushedBackAsync();
 
-        Assert.True(await journal.ApproximateSizeBytesAsync(CancellationToken.None) > MaxJournalBytes);
+        var full = await journal.ApproximateSizeBytesAsync(CancellationToken.None);
+        Assert.True(full > MaxJournalBytes, $"pushed back with {full} bytes journaled");
         Assert.Contains("max-journal-bytes", await ReadyzAsync(), StringComparison.Ordinal);
 
         await BackendReturnsAsync(acknowledged);
-        Assert.True(await journal.ApproximateSizeBytesAsync(CancellationToken.None) < MaxJournalBytes);
+        var drained = await journal.ApproximateSizeBytesAsync(CancellationToken.None);
+        Assert.True(drained < MaxJournalBytes, $"{drained} bytes still journaled after delivery, of {full}");
     }
 
     [Fact]

@@ -1,10 +1,8 @@
 using OtelTailSampler.LoadGen;
-using OtelTailSampler.Sampling;
-using OtelTailSampler.Sharding;
 
 namespace OtelTailSampler.Tests.LoadGen;
 
-/// <summary>The pieces the benchmark command is made of: the discarding backend and the buffer memory probe.</summary>
+/// <summary>The pieces the benchmark command is made of: the discarding backend (the memory probe is in <see cref="BufferMemoryProbeTests"/>).</summary>
 public sealed class BenchSupportTests
 {
     [Theory]
@@ -30,19 +28,5 @@ public sealed class BenchSupportTests
         Assert.True(summary.AllAcknowledged);
         Assert.Equal(summary.AcknowledgedRequests, sink.Requests);
         Assert.True(sink.Bytes > 0);
-    }
-
-    [Fact]
-    public async Task Memory_probe_holds_every_span_and_reports_the_workers_own_accounting()
-    {
-        var result = await BufferMemoryProbe.MeasureAsync(
-            new SamplingOptions(), new ShardingOptions { Shards = 64, Workers = 2 }, new TrafficOptions { SpansPerRequest = 100 }, seed: 3, spans: 3000);
-
-        Assert.InRange(result.Spans, 3000, 3200);
-        Assert.True(result.Traces > 0);
-        Assert.True(result.RequestBytes > result.SpanWireBytes);
-        Assert.True(result.HeapBytes > result.SpanWireBytes);
-        Assert.Equal(result.SpanWireBytes + (result.Spans * ShardWorker.SpanOverheadBytes), result.AccountedBytes);
-        Assert.Equal(ShardWorker.SpanOverheadBytes, result.AccountedOverheadBytesPerSpan);
     }
 }

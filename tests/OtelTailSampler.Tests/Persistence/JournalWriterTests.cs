@@ -159,6 +159,24 @@ public sealed class JournalWriterTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_numbered_write_queued_with_enqueue_is_committed_even_when_its_caller_gives_up()
+    {
+        // The shard journal numbers the next write after this one: dropping it would leave a gap that fails them all.
+        var first = await StartHeldCommitAsync(Write("a", 1));
+        using var cancel = new CancellationTokenSource();
+        var committed = await _writer.EnqueueAsync(Write("shard", 1), cancel.Token);
+        var next = await _writer.EnqueueAsync(Write("shard", 2));
+
+        await cancel.CancelAsync();
+        _journal.Release();
+        await first;
+        await committed;
+        await next;
+
+        Assert.Equal([("shard", 1L), ("shard", 2L)], _journal.Calls[^1].Select(w => (w.PersistenceId, w.FirstSequenceNr)));
+    }
+
+    [Fact]
     public async Task Dispose_commits_what_is_queued_and_later_appends_are_refused()
     {
         var first = await StartHeldCommitAsync(Write("a", 1));
