@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using System.Text;
 using OtelTailSampler.Otlp;
 
@@ -31,7 +30,7 @@ internal static class JournalSegment
         ArgumentNullException.ThrowIfNull(writes);
         var entryOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var entries = new List<SegmentEntry>();
-        var payloadOf = new Dictionary<(byte[]? Array, int Offset, int Length), int>();
+        var payloadOf = new Dictionary<PayloadIdentity, int>();
         var payloads = new List<ReadOnlyMemory<byte>>();
         var writeEntries = new int[writes.Count];
         var eventPayloads = new List<int>();
@@ -58,9 +57,7 @@ internal static class JournalSegment
             foreach (var pending in write.Events)
             {
                 // The same bytes (by reference, not by content) are stored once.
-                var key = MemoryMarshal.TryGetArray(pending.Payload, out var array)
-                    ? (array.Array, array.Offset, array.Count)
-                    : (null, payloads.Count, -1);
+                var key = PayloadIdentity.Of(pending.Payload, unique: payloads.Count);
                 if (!payloadOf.TryGetValue(key, out var index))
                 {
                     index = payloads.Count;

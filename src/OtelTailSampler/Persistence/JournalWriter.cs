@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -103,7 +102,7 @@ public sealed partial class JournalWriter : IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<Request>(Math.Min(_options.MaxBatchWrites, 1024));
-        var payloads = new HashSet<(byte[]? Array, int Offset, int Length)>();
+        var payloads = new HashSet<PayloadIdentity>();
         Request? carried = null;
         while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -139,12 +138,12 @@ public sealed partial class JournalWriter : IAsyncDisposable
     }
 
     // A request's bytes appended to many shards are stored once per commit (see JournalSegment), so they count once.
-    private static long NewPayloadBytes(AtomicWrite write, HashSet<(byte[]? Array, int Offset, int Length)> seen)
+    private static long NewPayloadBytes(AtomicWrite write, HashSet<PayloadIdentity> seen)
     {
         long bytes = 0;
         foreach (var pending in write.Events)
         {
-            if (!MemoryMarshal.TryGetArray(pending.Payload, out var array) || seen.Add((array.Array, array.Offset, array.Count)))
+            if (seen.Add(PayloadIdentity.Of(pending.Payload, unique: seen.Count)))
             {
                 bytes += pending.Payload.Length;
             }

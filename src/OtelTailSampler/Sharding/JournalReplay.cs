@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using OtelTailSampler.Persistence;
 
 namespace OtelTailSampler.Sharding;
@@ -12,7 +11,7 @@ namespace OtelTailSampler.Sharding;
 internal sealed class JournalReplay(ShardRouter router)
 {
     private readonly ShardRouter _router = router;
-    private readonly Dictionary<(byte[]? Array, int Offset, int Length), RequestEvents> _requests = [];
+    private readonly Dictionary<PayloadIdentity, RequestEvents> _requests = [];
     private readonly List<RequestEvents> _requestOrder = [];
     private readonly Dictionary<(int Shard, TraceId TraceId), ShardDecisionRecord> _kept = [];
     private readonly Dictionary<(int Shard, TraceId TraceId), (long SequenceNr, ShardDecisionRecord Record)> _completed = [];
@@ -33,9 +32,7 @@ internal sealed class JournalReplay(ShardRouter router)
         switch ((ShardEventType)journalEvent.EventType)
         {
             case ShardEventType.SpansAppended:
-                var key = MemoryMarshal.TryGetArray(journalEvent.Payload, out var bytes)
-                    ? (bytes.Array, bytes.Offset, bytes.Count)
-                    : (null, _requestOrder.Count, -1);
+                var key = PayloadIdentity.Of(journalEvent.Payload, unique: _requestOrder.Count);
                 if (!_requests.TryGetValue(key, out var request))
                 {
                     request = new RequestEvents(journalEvent.Payload, journalEvent.WrittenAtUnixMs);
