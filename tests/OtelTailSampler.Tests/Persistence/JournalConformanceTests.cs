@@ -874,6 +874,27 @@ public abstract class JournalConformanceTests : IAsyncLifetime
         Assert.Equal(2, await SegmentCountAsync());
     }
 
+    [Fact]
+    public async Task A_deletion_that_failed_never_lets_a_shared_segment_be_dropped()
+    {
+        // One segment holds a and b. Deleting a fails; deleting b then succeeds. Had the failed mark counted, the
+        // segment would look fully deleted and be dropped, and a's events (never deleted) would be gone.
+        var journal = await OpenAsync();
+        await journal.WriteAsync([Write("a", 1, 2), Write("b", 1, 2)]);
+
+        await using (await MakeUnavailableAsync())
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => journal.DeleteUpToAsync("a", 2));
+        }
+
+        await journal.DeleteUpToAsync("b", 2);
+
+        Assert.Equal([1L, 2L], await SequenceNrsAsync(journal, "a", 1, long.MaxValue, long.MaxValue));
+        Assert.Equal(1, await SegmentCountAsync());
+        await journal.DeleteUpToAsync("a", 2);
+        Assert.Equal(0, await SegmentCountAsync());
+    }
+
     protected static byte[] Payload(string persistenceId, long sequenceNr) =>
         Encoding.UTF8.GetBytes($"{persistenceId}/{sequenceNr}/" + new string('x', (int)(sequenceNr % 7) * 10));
 
