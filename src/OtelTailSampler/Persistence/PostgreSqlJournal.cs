@@ -316,36 +316,53 @@ public sealed partial class PostgreSqlJournal : IJournal
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        bool segmentsExist, metadataExists;
         await using (var lockAndCheck = new NpgsqlCommand($"""
-            SELECT to_regclass('event_journal') IS NOT NULL FROM (SELECT pg_advisory_xact_lock({SchemaLockKey})) AS locked
+            SELECT to_regclass('event_journal') IS NOT NULL, to_regclass('journal_segment') IS NOT NULL, to_regclass('journal_metadata') IS NOT NULL
+            FROM (SELECT pg_advisory_xact_lock({SchemaLockKey})) AS locked
             """, connection, transaction))
+        await using (var reader = await lockAndCheck.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (await lockAndCheck.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (reader.GetBoolean(0))
             {
                 throw new InvalidOperationException(
                     "The PostgreSQL journal database has an event_journal table, the earlier layout (one row per event) that this version " +
                     "does not read: let the version that wrote it drain it, or drop the tables event_journal and journal_metadata to start empty");
             }
+
+            segmentsExist = reader.GetBoolean(1);
+            metadataExists = reader.GetBoolean(2);
         }
 
-        // One row per commit (a segment of many events, already deflated: TOAST must not compress it again); the
-        // metadata row of an id holds its sequence numbers.
-        await using var command = new NpgsqlCommand("""
-            CREATE TABLE IF NOT EXISTS journal_segment (
+        if (segmentsExist && metadataExists)
+        {
+            return;
+        }
+
+        // One row per commit (a segment of many events); the metadata row of an id holds its sequence numbers. Tables
+        // are created and altered only when missing, so a role that may use but not create or own them (they were
+        // made by an administrator, or by an earlier node as their owner) can open the journal. Its content is deflated already: TOAST must
+        // not compress it again. Segments live seconds: autovacuum runs on the table after a fixed number of dead
+        // rows, not a share of the table, so their space is reused sooner.
+        await using var command = new NpgsqlCommand((segmentsExist ? "" : """
+            CREATE TABLE journal_segment (
                 segment_nr bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 written_at bigint NOT NULL,
                 checksum bigint NOT NULL,
                 stored_bytes bigint NOT NULL,
                 summary bytea NOT NULL,
                 content bytea NOT NULL
-            );
+            ) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
+                    toast.autovacuum_vacuum_scale_factor = 0, toast.autovacuum_vacuum_threshold = 1000);
             ALTER TABLE journal_segment ALTER COLUMN content SET STORAGE EXTERNAL;
-            CREATE TABLE IF NOT EXISTS journal_metadata (
+            """) + (metadataExists ? "" : """
+            CREATE TABLE journal_metadata (
                 persistence_id text NOT NULL PRIMARY KEY,
                 highest_sequence_nr bigint NOT NULL,
                 deleted_to bigint NOT NULL DEFAULT 0
             );
-            """, connection, transaction);
+            """), connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

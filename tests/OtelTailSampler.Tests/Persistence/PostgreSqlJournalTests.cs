@@ -71,6 +71,27 @@ public sealed class PostgreSqlJournalTests : JournalConformanceTests
             ("from", fromByte), ("nr", segmentNr));
 
     [Fact]
+    public async Task A_role_that_may_only_use_the_tables_opens_a_journal_made_by_their_owner()
+    {
+        // An administrator makes the tables (here: the first node, as the owner) and grants a node's role DML only.
+        var owner = await OpenAsync();
+        await owner.WriteAsync([Write("p", 1, 1)]);
+        await ExecuteSqlAsync("""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'journal_writer') THEN CREATE ROLE journal_writer LOGIN; END IF;
+            END $$;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON journal_segment, journal_metadata TO journal_writer;
+            """);
+
+        var builder = new NpgsqlConnectionStringBuilder(_connectionString) { Username = "journal_writer" };
+        var writer = Track(await PostgreSqlJournal.OpenAsync(
+            new JournalOptions { Backend = JournalBackend.PostgreSql, PostgreSqlConnectionString = builder.ConnectionString }, _logger, Time));
+        await writer.WriteAsync([Write("p", 2, 1)]);
+
+        Assert.Equal(2, await writer.ReadHighestSequenceNrAsync("p"));
+    }
+
+    [Fact]
     public async Task Commits_and_truncations_of_the_same_shards_never_deadlock()
     {
         // A commit claims its shards' metadata rows and a truncation marks them deleted, both in one transaction. In
