@@ -118,13 +118,14 @@ public sealed partial class SqliteJournal : IJournal
             return;
         }
 
+        // Encoded (and deflated) before taking the lock, so a truncation waiting for it does not wait for this too.
+        var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var claims = SequenceClaims.Of(writes);
+        var segment = JournalSegment.Encode(writes, writtenAt);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var claims = SequenceClaims.Of(writes);
-            var segment = JournalSegment.Encode(writes, writtenAt);
 
             // BEGIN IMMEDIATE: the write lock is taken up front, so a busy database fails here, before any work.
             using var transaction = _writer.BeginTransaction(deferred: false);
