@@ -60,7 +60,17 @@ internal static class SamplerCommandLine
         }
 
         await using var node = SamplerNode.Create(loaded.Options!);
-        await node.StartAsync(cancellationToken);
+        try
+        {
+            await node.StartAsync(cancellationToken);
+        }
+        catch (NodeStartupException e)
+        {
+            // One line for the operator, no stack trace: what is wrong is outside the program.
+            Console.Error.WriteLine($"otel-sampler: {e.Message}");
+            return 2;
+        }
+
         await node.WaitForShutdownAsync(cancellationToken);
         return 0;
     }

@@ -31,16 +31,26 @@ public sealed partial class SamplerNode : IAsyncDisposable
     private readonly ILogger<SamplerNode> _logger;
     private readonly TimeSpan _shutdownTimeout;
     private readonly string _exportTarget;
+    private readonly SamplerOptions _options;
+    private readonly Dictionary<ListenerKind, IPEndPoint> _configuredEndpoints;
+    private ITelemetryPipeline? _openedPipeline;
+    private OtlpGrpcReceiver? _grpc;
+    private OtlpHttpReceiver? _http;
+    private AdminApi? _admin;
+    private bool _listening;
     private bool _stopped;
 
-    private SamplerNode(WebApplication app, Dictionary<ListenerKind, ListenOptions> listeners, ITelemetryExporter exporter, string exportTarget)
+    private SamplerNode(WebApplication app, Dictionary<ListenerKind, ListenOptions> listeners, Dictionary<ListenerKind, IPEndPoint> configuredEndpoints,
+        ITelemetryExporter exporter, string exportTarget)
     {
         _exportTarget = exportTarget;
+        _configuredEndpoints = configuredEndpoints;
         _app = app;
         _listeners = listeners;
         _exporter = exporter;
         _logger = app.Services.GetRequiredService<ILogger<SamplerNode>>();
-        _shutdownTimeout = app.Services.GetRequiredService<SamplerOptions>().Node.ShutdownTimeout;
+        _options = app.Services.GetRequiredService<SamplerOptions>();
+        _shutdownTimeout = _options.Node.ShutdownTimeout;
     }
 
     public IServiceProvider Services => _app.Services;
@@ -78,6 +88,9 @@ public sealed partial class SamplerNode : IAsyncDisposable
             });
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+            // A start that fails (a port in use) is reported by the node as one line, not as the host's stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         }
         else
         {
@@ -101,7 +114,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         services.AddSingleton<Sharding.SamplerMetrics>(provider => new Sharding.SamplerMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton(provider => OpenJournal(options, provider.GetRequiredService<ILoggerFactory>(), time));
+        services.AddSingleton<JournalHolder>();
         services.AddSingleton<ITelemetryPipeline>(provider => options.PipelineMode switch
         {
             PipelineMode.PassThrough => new PassThroughPipeline(provider.GetRequiredService<ITelemetryExporter>()),
@@ -124,29 +137,30 @@ public sealed partial class SamplerNode : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
+            // Without TLS there is no ALPN to choose HTTP/2 by: gRPC is HTTP/2 with prior knowledge, the others HTTP/1.1.
             Listen(kestrel, listeners, ListenerKind.OtlpGrpc, endpoints[ListenerKind.OtlpGrpc], HttpProtocols.Http2);
-            Listen(kestrel, listeners, ListenerKind.OtlpHttp, endpoints[ListenerKind.OtlpHttp], HttpProtocols.Http1AndHttp2);
-            Listen(kestrel, listeners, ListenerKind.Admin, endpoints[ListenerKind.Admin], HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, listeners, ListenerKind.OtlpHttp, endpoints[ListenerKind.OtlpHttp], HttpProtocols.Http1);
+            Listen(kestrel, listeners, ListenerKind.Admin, endpoints[ListenerKind.Admin], HttpProtocols.Http1);
         });
 
         var app = builder.Build();
-        var grpc = app.Services.GetRequiredService<OtlpGrpcReceiver>();
-        var http = app.Services.GetRequiredService<OtlpHttpReceiver>();
-        var admin = app.Services.GetRequiredService<AdminApi>();
+        var exportTarget = exporter is null ? ExporterFactory.Describe(options.Exporters) : exporter.GetType().Name;
+        var node = new SamplerNode(app, listeners, endpoints, app.Services.GetRequiredService<ITelemetryExporter>(), exportTarget);
+
+        // The receivers are resolved at start, once the journal behind them is open; nothing listens before that.
         app.Run(context => ListenerOf(context) switch
         {
-            ListenerKind.OtlpGrpc => grpc.HandleAsync(context),
-            ListenerKind.OtlpHttp => http.HandleAsync(context),
-            _ => admin.HandleAsync(context),
+            ListenerKind.OtlpGrpc => node._grpc!.HandleAsync(context),
+            ListenerKind.OtlpHttp => node._http!.HandleAsync(context),
+            _ => node._admin!.HandleAsync(context),
         });
-
-        var exportTarget = exporter is null ? ExporterFactory.Describe(options.Exporters) : exporter.GetType().Name;
-        return new SamplerNode(app, listeners, app.Services.GetRequiredService<ITelemetryExporter>(), exportTarget);
+        return node;
     }
 
     /// <summary>
     /// Recovers the journal into the shard workers, then starts listening: the node takes traffic, and reports
-    /// ready, only once what it acknowledged before is back in memory.
+    /// ready, only once what it acknowledged before is back in memory. A journal that cannot be opened or a port that
+    /// cannot be bound throws <see cref="NodeStartupException"/>, whose message names the setting and the address.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -154,24 +168,75 @@ public sealed partial class SamplerNode : IAsyncDisposable
         var listening = false;
         readiness.Register("receivers", () => listening ? null : "OTLP receivers are not listening yet");
         readiness.Register("exporter", () => _exporter is null ? "no exporter is configured" : null);
-        if (Pipeline is SamplingPipeline sampling && _app.Services.GetRequiredService<JournalHolder>().Journal is { } journal)
+        var holder = _app.Services.GetRequiredService<JournalHolder>();
+        holder.Journal = await OpenJournalAsync(cancellationToken);
+        _openedPipeline = Pipeline;
+        if (_openedPipeline is SamplingPipeline sampling && holder.Journal is { } journal)
         {
             readiness.Register("journal", () => journal.Healthy ? sampling.PushBackReason : $"the journal is failing: {journal.LastError?.Message}");
             await sampling.RecoverAsync(cancellationToken);
         }
 
-        await _app.StartAsync(cancellationToken);
+        _grpc = _app.Services.GetRequiredService<OtlpGrpcReceiver>();
+        _http = _app.Services.GetRequiredService<OtlpHttpReceiver>();
+        _admin = _app.Services.GetRequiredService<AdminApi>();
+
+        try
+        {
+            await _app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw NodeStartupException.CannotListen(_configuredEndpoints.Select(kind => (SettingOf(kind.Key), kind.Value)), e);
+        }
+
         listening = true;
+        _listening = true;
         LogStarted(GrpcEndpoint, HttpEndpoint, AdminEndpoint);
         LogExporting(_exportTarget);
+        if (_options.PipelineMode == PipelineMode.PassThrough || (_options.PipelineMode == PipelineMode.Sample && _options.Journal.Backend == Persistence.JournalBackend.None))
+        {
+            LogNotDurable(_options.PipelineMode == PipelineMode.PassThrough ? "sampler.pipeline.mode = pass-through" : "sampler.journal.backend = none");
+        }
     }
+
+    // Only the sampling pipeline journals. A journal that cannot be opened stops the start with one line.
+    private async Task<Sharding.ShardJournal?> OpenJournalAsync(CancellationToken cancellationToken)
+    {
+        if (_options.PipelineMode != PipelineMode.Sample || _options.Journal.Backend == Persistence.JournalBackend.None)
+        {
+            return null;
+        }
+
+        var loggerFactory = _app.Services.GetRequiredService<ILoggerFactory>();
+        Persistence.IJournal journal;
+        try
+        {
+            journal = (await Persistence.JournalFactory.OpenAsync(_options.Journal, loggerFactory, _app.Services.GetRequiredService<TimeProvider>(), cancellationToken))!;
+        }
+        catch (Exception e) when (NodeStartupException.IsJournalFailure(e))
+        {
+            throw NodeStartupException.CannotOpenJournal(_options.Journal, e);
+        }
+
+        var writer = new Persistence.JournalWriter(journal, new Persistence.JournalWriterOptions(), loggerFactory.CreateLogger<Persistence.JournalWriter>());
+        return new Sharding.ShardJournal(journal, writer, _options.Sharding.Shards, loggerFactory.CreateLogger<Sharding.ShardJournal>());
+    }
+
+    private static string SettingOf(ListenerKind kind) => kind switch
+    {
+        ListenerKind.OtlpGrpc => "sampler.receivers.otlp.grpc.endpoint",
+        ListenerKind.OtlpHttp => "sampler.receivers.otlp.http.endpoint",
+        _ => "sampler.admin.endpoint",
+    };
 
     /// <summary>Completes when the host is asked to stop (Ctrl+C, SIGTERM).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     /// <summary>
-    /// Stops taking requests, then drains the exporter, for at most sampler.node.shutdown-timeout: what a dead
-    /// backend still holds after that is logged and counted by the exporter.
+    /// Stops taking requests, then delivers what it can for at most sampler.node.shutdown-timeout. With a journal,
+    /// what the backend did not take stays in it for the next start, and one line says how much; without one, what
+    /// is left is lost, and said so at error level.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -184,39 +249,47 @@ public sealed partial class SamplerNode : IAsyncDisposable
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         grace.CancelAfter(_shutdownTimeout);
         await _app.StopAsync(grace.Token);
+
+        // A node whose journal could not be opened has no pipeline to stop.
+        var sampling = _openedPipeline as SamplingPipeline;
         try
         {
-            // Without a journal yet, buffered traces are decided now rather than lost with the process.
-            if (Pipeline is SamplingPipeline sampling)
+            // With a journal, buffered traces stay in it; without one, they are decided now and handed to the exporter.
+            if (sampling is not null)
             {
                 await sampling.StopAsync(grace.Token);
             }
-
-            await _exporter.StopAsync(grace.Token);
-            LogStopped();
         }
         catch (OperationCanceledException) when (grace.IsCancellationRequested)
         {
-            LogStoppedWithUndelivered(_shutdownTimeout);
+            // Out of time: the exporter is still stopped below, so that what it holds is accounted for.
         }
 
-        if (_app.Services.GetRequiredService<JournalHolder>().Journal is { } journal)
+        // On cancellation the exporter gives up on what it still holds, and reports each request's fate.
+        await _exporter.StopAsync(grace.Token);
+        var journal = _app.Services.GetRequiredService<JournalHolder>().Journal;
+        var (spans, points, records) = sampling?.Undelivered() ?? default;
+        if (spans + points + records == 0)
+        {
+            // A node that never listened acknowledged nothing: its failed start was reported already.
+            if (_listening)
+            {
+                LogStopped();
+            }
+        }
+        else if (journal is not null)
+        {
+            LogLeftInJournal(spans, records, points);
+        }
+        else
+        {
+            LogDroppedAtShutdown(spans, _shutdownTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s");
+        }
+
+        if (journal is not null)
         {
             await journal.DisposeAsync();
         }
-    }
-
-    // Opened while the node is built, so that the pipeline has it from the start; recovery happens at start.
-    private static JournalHolder OpenJournal(SamplerOptions options, ILoggerFactory loggerFactory, TimeProvider time)
-    {
-        if (options.PipelineMode != PipelineMode.Sample || options.Journal.Backend == Persistence.JournalBackend.None)
-        {
-            return new JournalHolder(null);
-        }
-
-        var journal = Persistence.JournalFactory.OpenAsync(options.Journal, loggerFactory, time).GetAwaiter().GetResult()!;
-        var writer = new Persistence.JournalWriter(journal, new Persistence.JournalWriterOptions(), loggerFactory.CreateLogger<Persistence.JournalWriter>());
-        return new JournalHolder(new Sharding.ShardJournal(journal, writer, options.Sharding.Shards, loggerFactory.CreateLogger<Sharding.ShardJournal>()));
     }
 
     public async ValueTask DisposeAsync()
@@ -270,15 +343,24 @@ public sealed partial class SamplerNode : IAsyncDisposable
             ? k
             : ListenerKind.Admin;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "OTel Tail Sampler listening: OTLP/gRPC {Grpc}, OTLP/HTTP {Http}, admin {Admin}")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "OTel Tail Sampler listening: OTLP/gRPC {Grpc}, OTLP/HTTP {Http}, admin {Admin}")]
     private partial void LogStarted(IPEndPoint grpc, IPEndPoint http, IPEndPoint admin);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Exporting to {Target}")]
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Exporting to {Target}")]
     private partial void LogExporting(string target);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "OTel Tail Sampler stopped; exporter drained")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning,
+        Message = "Acknowledgements are not durable ({Setting}): what is buffered or queued when the process ends is lost")]
+    private partial void LogNotDurable(string setting);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "OTel Tail Sampler stopped; everything acknowledged was delivered")]
     private partial void LogStopped();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "OTel Tail Sampler stopped after {Timeout} with exports still undelivered (sampler.node.shutdown-timeout)")]
-    private partial void LogStoppedWithUndelivered(TimeSpan timeout);
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+        Message = "OTel Tail Sampler stopped: left {Spans} spans, {LogRecords} log records, {MetricPoints} metric points in the journal for the next start")]
+    private partial void LogLeftInJournal(long spans, long logRecords, long metricPoints);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Error,
+        Message = "OTel Tail Sampler stopped: dropped {Spans} spans that were not delivered within sampler.node.shutdown-timeout ({Timeout}); there is no journal to keep them")]
+    private partial void LogDroppedAtShutdown(long spans, string timeout);
 }

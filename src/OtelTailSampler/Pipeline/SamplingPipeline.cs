@@ -9,7 +9,8 @@ namespace OtelTailSampler.Pipeline;
 
 /// <summary>
 /// The tail-sampling pipeline: trace requests are split by owning worker and handed to the shard workers;
-/// metrics and logs go to the exporter as they are (correlation and rollups come with later issues).
+/// metrics and logs go to the exporter as they are, through the journal's outbox when there is a journal
+/// (correlation and rollups come with later issues).
 /// </summary>
 public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     private readonly ShardWorker[] _workers;
     private readonly ITelemetryExporter _exporter;
     private readonly ITimer _tick;
+    private readonly JournaledOutbox? _outbox;
     private int _stopped;
 
     public SamplingPipeline(SamplingOptions options, ShardingOptions sharding, ITelemetryExporter exporter, SamplerMetrics metrics,
@@ -52,6 +54,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
             _workers[i].Start();
         }
 
+        _outbox = journal is null ? null : new JournaledOutbox(journal, exporter, logger);
         metrics.ObserveBuffers(() => _workers.Sum(w => (long)w.BufferedTraces), () => _workers.Sum(w => w.BufferedBytes));
         _tick = timeProvider.CreateTimer(_ => Tick(), null, options.TickInterval, options.TickInterval);
     }
@@ -60,11 +63,21 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
     internal IReadOnlyList<ShardWorker> Workers => _workers;
 
+    /// <summary>Completes when the truncation of the metric and log outboxes that the last ticks started is done.</summary>
+    internal Task OutboxTruncationAsync() => _outbox?.TruncationAsync() ?? Task.CompletedTask;
+
     public async ValueTask<PipelineOutcome> AcceptAsync(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, CancellationToken cancellationToken)
     {
         if (signal != OtlpSignal.Traces)
         {
-            return _exporter.TryEnqueue(signal, request, itemCount) ? PipelineOutcome.Accepted : PipelineOutcome.Overloaded;
+            if (_outbox is null)
+            {
+                return _exporter.TryEnqueue(signal, request, itemCount) ? PipelineOutcome.Accepted : PipelineOutcome.Overloaded;
+            }
+
+            return !RefuseForJournalLimits() && await _outbox.AcceptAsync(signal, request, itemCount, cancellationToken)
+                ? PipelineOutcome.Accepted
+                : PipelineOutcome.Overloaded;
         }
 
         var (batches, _) = TraceRequestSplitter.Split(request, _router);
@@ -102,8 +115,15 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
             ? "kept traces waiting for the backend hold more than max-buffered-bytes of memory; clients get 503 / UNAVAILABLE until exports drain them"
             : null;
 
-    /// <summary>Bytes of kept traces held in memory until the backend takes them.</summary>
-    public long PendingExportBytes => _workers.Sum(worker => worker.PendingExportBytes);
+    /// <summary>Bytes of kept traces, metrics and logs held in memory until the backend takes them.</summary>
+    public long PendingExportBytes => _workers.Sum(worker => worker.PendingExportBytes) + (_outbox?.PendingBytes ?? 0);
+
+    /// <summary>
+    /// What the journal holds that the backend does not have yet: spans of undecided traces and of kept traces not yet
+    /// delivered, and metric points and log records not yet delivered. Exact once the pipeline and the exporter stopped.
+    /// </summary>
+    public (long Spans, long MetricPoints, long LogRecords) Undelivered() =>
+        (_workers.Sum(worker => worker.UndeliveredSpans()), _outbox?.PendingItems(OtlpSignal.Metrics) ?? 0, _outbox?.PendingItems(OtlpSignal.Logs) ?? 0);
 
     private volatile bool _journalFull;
     private volatile bool _exportBacklogFull;
@@ -115,12 +135,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     // journal stores once per commit; each shard's replay picks its own spans out of them.
     private async Task<bool> PersistAsync(ReadOnlyMemory<byte> request, SpanBatch?[] batches, CancellationToken cancellationToken)
     {
-        // The size is refreshed on every tick, not asked per request: for PostgreSQL it is a query. Kept traces
-        // waiting for the backend are held in memory as well as journaled; the journal is deflated, so memory can
-        // run out long before it fills: they may take as much as the trace buffers.
-        _journalFull = _maxJournalBytes > 0 && Volatile.Read(ref _journalBytes) > _maxJournalBytes;
-        _exportBacklogFull = PendingExportBytes > _maxPendingExportBytes;
-        if (_journalFull || _exportBacklogFull)
+        if (RefuseForJournalLimits())
         {
             return false;
         }
@@ -173,6 +188,16 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         }
     }
 
+    // The size is refreshed on every tick, not asked per request: for PostgreSQL it is a query. What waits for the
+    // backend is held in memory as well as journaled; the journal is deflated, so memory can run out long before it
+    // fills: it may take as much as the trace buffers.
+    private bool RefuseForJournalLimits()
+    {
+        _journalFull = _maxJournalBytes > 0 && Volatile.Read(ref _journalBytes) > _maxJournalBytes;
+        _exportBacklogFull = PendingExportBytes > _maxPendingExportBytes;
+        return _journalFull || _exportBacklogFull;
+    }
+
     private static List<int> ShardsOf(SpanBatch batch)
     {
         var shards = new List<int>();
@@ -217,13 +242,26 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
                 shards++;
                 await _journal.LoadAsync(shard, cancellationToken);
             }
+            else if (ShardJournal.OutboxSignalOf(persistenceId) is { } signal)
+            {
+                await _journal.LoadAsync(_journal.OutboxStream(signal), cancellationToken);
+            }
         }
 
         var replay = new JournalReplay(_router);
         await foreach (var journalEvent in _journal.Journal.ReplayAllAsync(cancellationToken))
         {
-            replay.Add(journalEvent);
+            if (ShardJournal.OutboxSignalOf(journalEvent.PersistenceId) is { } signal)
+            {
+                _outbox!.AddRecovered(signal, journalEvent);
+            }
+            else
+            {
+                replay.Add(journalEvent);
+            }
         }
+
+        var outboxRequests = _outbox!.ResendRecovered();
 
         foreach (var (shard, record) in replay.Completed())
         {
@@ -245,7 +283,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
         await WhenIdleAsync(cancellationToken);
         _journal.MarkRecovered();
-        LogRecovered(shards, replay.RecoveredTraces);
+        LogRecovered(shards, replay.RecoveredTraces, outboxRequests);
     }
 
     /// <summary>Completes once every worker has handled everything posted before the call.</summary>
@@ -261,6 +299,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         }
 
         await _tick.DisposeAsync();
+        _outbox?.Stop();
         await Task.WhenAll(_workers.Select(w => w.StopAsync(cancellationToken)));
         foreach (var worker in _workers)
         {
@@ -270,11 +309,12 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refusing a trace request: the journal did not commit it ({Reason})")]
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Refusing a trace request: the journal did not commit it ({Reason})")]
     private partial void LogJournalRefused(string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Shards} shards from the journal: {Traces} traces resumed")]
-    private partial void LogRecovered(int shards, int traces);
+    [LoggerMessage(EventId = 34, Level = LogLevel.Information,
+        Message = "Recovered {Shards} shards from the journal: {Traces} traces resumed, {OutboxRequests} metric and log requests sent again")]
+    private partial void LogRecovered(int shards, int traces, int outboxRequests);
 
     private void Tick()
     {
@@ -282,6 +322,8 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         {
             worker.PostTick();
         }
+
+        _outbox?.Tick();
 
         if (_journal is not null && _maxJournalBytes > 0 && Interlocked.Exchange(ref _journalSizeRefreshing, 1) == 0)
         {
@@ -305,6 +347,6 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the journal's size: {Reason}")]
+    [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "Could not read the journal's size: {Reason}")]
     private partial void LogJournalSizeUnknown(string reason);
 }

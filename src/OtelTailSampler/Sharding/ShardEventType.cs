@@ -1,6 +1,6 @@
 namespace OtelTailSampler.Sharding;
 
-/// <summary>The events a shard journals, in the order a trace goes through them.</summary>
+/// <summary>The events a shard journals, in the order a trace goes through them, and the one event of an outbox.</summary>
 public enum ShardEventType
 {
     /// <summary>
@@ -14,4 +14,10 @@ public enum ShardEventType
 
     /// <summary>Payload: trace ID and its decision; the trace needs nothing more from the journal.</summary>
     TraceCompleted = 3,
+
+    /// <summary>
+    /// Payload: an ExportMetricsServiceRequest or ExportLogsServiceRequest as the client sent it, in its signal's
+    /// outbox stream; deleted once the exporter has delivered it.
+    /// </summary>
+    OutboxAppended = 4,
 }

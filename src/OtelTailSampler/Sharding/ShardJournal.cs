@@ -1,14 +1,16 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using OtelTailSampler.Otlp;
 using OtelTailSampler.Persistence;
 
 namespace OtelTailSampler.Sharding;
 
 /// <summary>
-/// The journal seen shard by shard: each shard is a persistent entity ("shard-0042") with its own sequence
-/// numbers. Appends to one shard are queued one at a time (an async lock per shard), so the group-commit
-/// writer commits them in sequence order while nobody holds the lock through a commit. After a failed
-/// commit the shard re-reads its highest sequence number before the next append.
+/// The journal seen stream by stream: each trace shard is a persistent entity ("shard-0042") with its own sequence
+/// numbers, and so is the outbox of each signal that passes through untouched ("outbox-logs", "outbox-metrics"),
+/// at the stream numbers after the shards. Appends to one stream are queued one at a time (an async lock per
+/// stream), so the group-commit writer commits them in sequence order while nobody holds the lock through a
+/// commit. After a failed commit the stream re-reads its highest sequence number before the next append.
 /// </summary>
 public sealed partial class ShardJournal : IAsyncDisposable
 {
@@ -19,6 +21,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
     private readonly long[] _next;
     private readonly bool[] _resync;
     private readonly SortedSet<long>[] _unapplied;
+    private readonly int _shards;
     private bool _recovered;
 
     public ShardJournal(IJournal journal, JournalWriter writer, int shards, ILogger<ShardJournal> logger)
@@ -28,11 +31,13 @@ public sealed partial class ShardJournal : IAsyncDisposable
         _journal = journal;
         _writer = writer;
         _logger = logger;
-        _locks = new SemaphoreSlim[shards];
-        _next = new long[shards];
-        _resync = new bool[shards];
-        _unapplied = new SortedSet<long>[shards];
-        for (var shard = 0; shard < shards; shard++)
+        _shards = shards;
+        var streams = shards + OutboxSignals.Length;
+        _locks = new SemaphoreSlim[streams];
+        _next = new long[streams];
+        _resync = new bool[streams];
+        _unapplied = new SortedSet<long>[streams];
+        for (var shard = 0; shard < streams; shard++)
         {
             _locks[shard] = new SemaphoreSlim(1, 1);
             _resync[shard] = true;
@@ -56,14 +61,38 @@ public sealed partial class ShardJournal : IAsyncDisposable
 
     public Exception? LastError => _writer.LastError;
 
+    /// <summary>The signals journaled as they are, without sampling: each has one outbox stream.</summary>
+    public static readonly OtlpSignal[] OutboxSignals = [OtlpSignal.Metrics, OtlpSignal.Logs];
+
     public static string PersistenceId(int shard) => "shard-" + shard.ToString("D4", CultureInfo.InvariantCulture);
 
     public static int? ShardOf(string persistenceId) =>
         persistenceId.StartsWith("shard-", StringComparison.Ordinal)
         && int.TryParse(persistenceId.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var shard) ? shard : null;
 
+    public static string OutboxPersistenceId(OtlpSignal signal) => "outbox-" + signal.ToString().ToLowerInvariant();
+
+    /// <summary>The signal whose outbox the id names, or null for any other id.</summary>
+    public static OtlpSignal? OutboxSignalOf(string persistenceId)
+    {
+        foreach (var signal in OutboxSignals)
+        {
+            if (OutboxPersistenceId(signal) == persistenceId)
+            {
+                return signal;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The stream number of a signal's outbox: after every shard's.</summary>
+    public int OutboxStream(OtlpSignal signal) => _shards + Array.IndexOf(OutboxSignals, signal);
+
+    private string IdOf(int stream) => stream < _shards ? PersistenceId(stream) : OutboxPersistenceId(OutboxSignals[stream - _shards]);
+
     /// <summary>
-    /// Queues one event for a shard; returns its sequence number and the task of its commit. With
+    /// Queues one event for a stream (a shard, or an outbox); returns its sequence number and the task of its commit. With
     /// <paramref name="awaitApply"/> the event counts as not yet applied (so truncation keeps it) until
     /// <see cref="Applied"/> is called.
     /// </summary>
@@ -77,7 +106,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
         {
             if (Volatile.Read(ref _resync[shard]))
             {
-                _next[shard] = await _journal.ReadHighestSequenceNrAsync(PersistenceId(shard), cancellationToken) + 1;
+                _next[shard] = await _journal.ReadHighestSequenceNrAsync(IdOf(shard), cancellationToken) + 1;
                 _resync[shard] = false;
             }
 
@@ -94,7 +123,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
 
             try
             {
-                committed = await _writer.EnqueueAsync(new AtomicWrite(PersistenceId(shard), sequenceNr, (int)type, payload), cancellationToken);
+                committed = await _writer.EnqueueAsync(new AtomicWrite(IdOf(shard), sequenceNr, (int)type, payload), cancellationToken);
             }
             catch
             {
@@ -119,7 +148,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
         await gate.WaitAsync(cancellationToken);
         try
         {
-            _next[shard] = await _journal.ReadHighestSequenceNrAsync(PersistenceId(shard), cancellationToken) + 1;
+            _next[shard] = await _journal.ReadHighestSequenceNrAsync(IdOf(shard), cancellationToken) + 1;
             _resync[shard] = false;
         }
         finally
@@ -158,7 +187,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
 
             if (sequenceNr > 0)
             {
-                deletions.Add((PersistenceId(shard), sequenceNr));
+                deletions.Add((IdOf(shard), sequenceNr));
             }
         }
 
@@ -189,7 +218,7 @@ public sealed partial class ShardJournal : IAsyncDisposable
             // Whatever was queued after this write now has a gap before it and fails too; start over from the journal.
             Volatile.Write(ref _resync[shard], true);
             Applied(shard, sequenceNr);
-            LogCommitFailed(PersistenceId(shard), sequenceNr, e.Message);
+            LogCommitFailed(IdOf(shard), sequenceNr, e.Message);
             throw;
         }
     }

@@ -60,6 +60,7 @@ internal sealed partial class ShardWorker : IDisposable
     private long _bufferedBytes;
     private long _pendingExportBytes;
     private int _bufferedTraces;
+    private long _bufferedSpans;
     private Task _loop = Task.CompletedTask;
 
     public ShardWorker(int index, SamplingOptions options, PolicySet policies, ITelemetryExporter exporter, SamplerMetrics metrics,
@@ -96,6 +97,24 @@ internal sealed partial class ShardWorker : IDisposable
     public long PendingExportBytes => Volatile.Read(ref _pendingExportBytes);
 
     public DecisionCache Cache => _cache;
+
+    /// <summary>
+    /// Spans the backend does not have yet: those of undecided traces and of kept traces not confirmed delivered.
+    /// With a journal they are all in it. Call once the worker and the exporter stopped.
+    /// </summary>
+    public long UndeliveredSpans()
+    {
+        long delivered = 0;
+        foreach (var (id, result) in _exportResults)
+        {
+            if (result != ExportResult.Abandoned && _pending.TryGetValue(id, out var export))
+            {
+                delivered += export.Spans;
+            }
+        }
+
+        return _bufferedSpans + _pending.Values.Sum(export => (long)export.Spans) - delivered;
+    }
 
     public void Start() => _loop = Task.Run(RunAsync);
 
@@ -413,6 +432,7 @@ internal sealed partial class ShardWorker : IDisposable
         }
 
         entity.Spans[entity.SpanCount++] = span;
+        _bufferedSpans++;
         var info = _policies.ObserveSpan(span.Bytes, ref entity.Facts);
         entity.Facts.AddPredicateBits(resourceBits);
         var bytes = span.Length + SpanOverheadBytes;
@@ -537,6 +557,7 @@ internal sealed partial class ShardWorker : IDisposable
         _spanArrays.Return(entity.Spans!, entity.SpanCount);
         _slots.Remove(entity.Id);
         _bufferedBytes -= entity.BufferedBytes;
+        _bufferedSpans -= entity.SpanCount;
         _bufferedTraces--;
         entity.Spans = null;
         entity.Live = false;
@@ -709,12 +730,12 @@ internal sealed partial class ShardWorker : IDisposable
 
     private long ToTicks(TimeSpan duration) => (long)(duration.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not journal {Type} for {PersistenceId}: {Reason}")]
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Could not journal {Type} for {PersistenceId}: {Reason}")]
     private partial void LogDecisionEventFailed(ShardEventType type, string persistenceId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not truncate the journal of {Shards} shards: {Reason}; the next round tries again")]
+    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "Could not truncate the journal of {Shards} shards: {Reason}; the next round tries again")]
     private partial void LogTruncationFailed(int shards, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Shard worker {Worker} failed to handle a message; it goes on with the next")]
+    [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "Shard worker {Worker} failed to handle a message; it goes on with the next")]
     private partial void LogWorkerError(int worker, Exception exception);
 }

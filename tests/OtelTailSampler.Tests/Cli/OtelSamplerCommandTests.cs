@@ -96,4 +96,61 @@ public sealed class OtelSamplerCommandTests : IDisposable
         Assert.Equal("keep-errors", span.Attributes.Single(a => a.Key == "sampling.policy").Value.StringValue);
         Assert.Equal(1.0, span.Attributes.Single(a => a.Key == "sampling.adjusted_count").Value.DoubleValue);
     }
+
+    private static readonly Dictionary<string, string> LoopbackPorts = new()
+    {
+        ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
+        ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
+        ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
+    };
+
+    [Fact]
+    public async Task A_port_in_use_stops_the_start_with_one_line_naming_the_setting_and_exit_code_2()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var environment = new Dictionary<string, string>(LoopbackPorts) { ["SAMPLER_OTLP_HTTP_ENDPOINT"] = $"127.0.0.1:{port}" };
+
+        using var sampler = SamplerProcess.Start(_directory, environment);
+        var code = await sampler.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(NonEmptyLines(sampler.StandardError));
+        Assert.Equal($"otel-sampler: sampler.receivers.otlp.http.endpoint: cannot listen on 127.0.0.1:{port}: Address already in use", line);
+        Assert.DoesNotContain("   at ", sampler.StandardOutput + sampler.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_journal_that_cannot_be_opened_stops_the_start_with_one_line_naming_the_setting_and_exit_code_2()
+    {
+        // A data directory below a plain file cannot be created, whoever runs the test.
+        var file = Path.Combine(_directory, "not-a-directory");
+        await File.WriteAllTextAsync(file, "");
+        var environment = new Dictionary<string, string>(LoopbackPorts) { ["SAMPLER_DATA_DIR"] = Path.Combine(file, "data") };
+
+        using var sampler = SamplerProcess.Start(_directory, environment);
+        var code = await sampler.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(NonEmptyLines(sampler.StandardError));
+        Assert.StartsWith($"otel-sampler: sampler.journal.sqlite.path: cannot open the journal at {Path.Combine(file, "data", "journal", "journal.db")}: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", sampler.StandardOutput + sampler.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_node_without_a_journal_warns_at_start_that_acknowledgements_are_not_durable()
+    {
+        var environment = new Dictionary<string, string>(LoopbackPorts) { ["SAMPLER_JOURNAL_BACKEND"] = "none" };
+        using var sampler = SamplerProcess.Start(_directory, environment);
+        await sampler.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, await sampler.TerminateAsync(TimeSpan.FromSeconds(60)));
+
+        var warning = Assert.Single(NonEmptyLines(sampler.StandardOutput), line => line.Contains("not durable", StringComparison.Ordinal));
+        Assert.Contains(" warn: ", warning, StringComparison.Ordinal);
+        Assert.Contains("sampler.journal.backend = none", warning, StringComparison.Ordinal);
+    }
+
+    private static List<string> NonEmptyLines(string text) =>
+        [.. text.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Length > 0)];
 }

@@ -205,6 +205,53 @@ public abstract class JournaledNodeTests : IAsyncLifetime
         {
             await worker.TruncationAsync();
         }
+
+        await pipeline.OutboxTruncationAsync();
+    }
+
+    [Fact]
+    public async Task Logs_and_metrics_stay_journaled_until_delivered_and_are_not_sent_again_after()
+    {
+        // The backend takes them but never confirms: they are still in the journal when the node stops.
+        var first = new CapturingExporter { WithholdDeliveries = true };
+        var (node, _) = await StartNodeAsync(first, Start);
+        await PostAsync(node, "/v1/logs", OtlpSamples.Logs(OtlpSamples.Log("held until delivered")));
+        await PostAsync(node, "/v1/metrics", OtlpSamples.Metrics());
+        Assert.Single(first.Logs);
+        await node.DisposeAsync();
+
+        // Sent again at the next start, delivered this time, then truncated.
+        var second = new CapturingExporter();
+        var (restarted, time) = await StartNodeAsync(second, Start.AddMinutes(1));
+        await using (restarted)
+        {
+            Assert.Equal("held until delivered", Assert.Single(second.Logs).ResourceLogs.Single().ScopeLogs.Single().LogRecords.Single().Body.StringValue);
+            Assert.Equal(OtlpSamples.Metrics(), Assert.Single(second.Metrics));
+            await AdvanceAsync(restarted, time, TimeSpan.FromSeconds(1.1));
+            await WaitForTruncationAsync(restarted);
+
+            var journal = restarted.Services.GetRequiredService<JournalHolder>().Journal!.Journal;
+            var left = new List<string>();
+            await foreach (var journalEvent in journal.ReplayAllAsync())
+            {
+                left.Add(journalEvent.PersistenceId);
+            }
+
+            Assert.DoesNotContain(left, id => id.StartsWith("outbox-", StringComparison.Ordinal));
+        }
+
+        var third = new CapturingExporter();
+        var (last, _) = await StartNodeAsync(third, Start.AddMinutes(2));
+        await last.DisposeAsync();
+        Assert.Empty(third.Requests);
+    }
+
+    private async Task PostAsync(SamplerNode node, string path, IMessage request)
+    {
+        using var content = new ByteArrayContent(request.ToByteArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        using var response = await _client.PostAsync(new Uri($"http://127.0.0.1:{node.HttpEndpoint.Port}{path}"), content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }
 
