@@ -51,9 +51,9 @@ public sealed partial class OtlpIngest(ITelemetryPipeline pipeline, ReceiverMetr
         return new IngestResult(IngestStatus.Accepted, validation.RejectedItems, validation.RejectionMessage);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a malformed OTLP {Signal} request over {Transport}: {Reason}")]
+    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Refused a malformed OTLP {Signal} request over {Transport}: {Reason}")]
     private partial void LogMalformed(OtlpSignal signal, string transport, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Rejected {Count} items of an OTLP {Signal} request over {Transport}: {Reason}")]
+    [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Rejected {Count} items of an OTLP {Signal} request over {Transport}: {Reason}")]
     private partial void LogRejectedItems(long count, OtlpSignal signal, string transport, string? reason);
 }

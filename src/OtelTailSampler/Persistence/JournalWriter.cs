@@ -206,13 +206,13 @@ public sealed partial class JournalWriter : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Journal commit of {Writes} writes failed; writes fail until the journal is back")]
+    [LoggerMessage(EventId = 73, Level = LogLevel.Error, Message = "Journal commit of {Writes} writes failed; writes fail until the journal is back")]
     private static partial void LogFailed(ILogger logger, int writes, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Journal commits succeed again")]
+    [LoggerMessage(EventId = 74, Level = LogLevel.Information, Message = "Journal commits succeed again")]
     private static partial void LogRecovered(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal rejected a write of {PersistenceId}; the rest of its batch is committed without it")]
+    [LoggerMessage(EventId = 75, Level = LogLevel.Warning, Message = "Journal rejected a write of {PersistenceId}; the rest of its batch is committed without it")]
     private static partial void LogRejected(ILogger logger, string persistenceId, Exception exception);
 
     private sealed record Request(AtomicWrite Write, TaskCompletionSource Done, CancellationToken CancellationToken);

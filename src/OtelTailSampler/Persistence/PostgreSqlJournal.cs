@@ -479,7 +479,7 @@ public sealed partial class PostgreSqlJournal : IJournal
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 72, Level = LogLevel.Information,
         Message = "PostgreSQL journal opened on host {Host}, database {Database}, with sync = {Sync}: {Segments} segments hold events; {Dropped} fully deleted ones dropped")]
     private static partial void LogOpened(ILogger logger, string host, string database, JournalSync sync, int segments, int dropped);
 }

@@ -146,12 +146,12 @@ internal static partial class SegmentReplay
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error,
+    [LoggerMessage(EventId = 76, Level = LogLevel.Error,
         Message = "Journal replay of {PersistenceId} stopped at sequence number {SequenceNr}: {Problem}. " +
                   "{Replayed} events were replayed before it; later events of this id are not returned")]
     private static partial void LogReplayStopped(ILogger logger, string persistenceId, long sequenceNr, string problem, long replayed);
 
-    [LoggerMessage(Level = LogLevel.Error,
+    [LoggerMessage(EventId = 77, Level = LogLevel.Error,
         Message = "Journal segment {SegmentNr} cannot be read ({Problem}); the replay of each id it held ends where its events are missing")]
     private static partial void LogSegmentUnreadable(ILogger logger, long segmentNr, string problem);
 

@@ -601,10 +601,10 @@ public sealed partial class SqliteJournal : IJournal
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 70, Level = LogLevel.Information,
         Message = "SQLite journal opened at {Path} with sync = {Sync}: {Segments} segments hold events; {Dropped} fully deleted ones dropped")]
     private static partial void LogOpened(ILogger logger, string path, JournalSync sync, int segments, int dropped);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite journal {Path} could not checkpoint its WAL; a later checkpoint (at the latest the next open) copies it")]
+    [LoggerMessage(EventId = 71, Level = LogLevel.Warning, Message = "SQLite journal {Path} could not checkpoint its WAL; a later checkpoint (at the latest the next open) copies it")]
     private static partial void LogCheckpointFailed(ILogger logger, string path, Exception exception);
 }

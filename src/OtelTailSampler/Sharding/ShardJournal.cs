@@ -223,6 +223,6 @@ public sealed partial class ShardJournal : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal commit for {PersistenceId} at {SequenceNr} failed: {Reason}")]
+    [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Journal commit for {PersistenceId} at {SequenceNr} failed: {Reason}")]
     private partial void LogCommitFailed(string persistenceId, long sequenceNr, string reason);
 }

@@ -153,6 +153,6 @@ public sealed partial class OtlpGrpcReceiver(OtlpIngest ingest, OtlpReceiverOpti
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused an OTLP/gRPC {Signal} request with {Status}: {Reason}")]
+    [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "Refused an OTLP/gRPC {Signal} request with {Status}: {Reason}")]
     private partial void LogRefused(OtlpSignal signal, GrpcStatusCode status, string reason);
 }

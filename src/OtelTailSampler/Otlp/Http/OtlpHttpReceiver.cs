@@ -169,6 +169,6 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
         await response.BodyWriter.FlushAsync();
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused an OTLP/HTTP {Signal} request: {Reason}")]
+    [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "Refused an OTLP/HTTP {Signal} request: {Reason}")]
     private partial void LogRefused(OtlpSignal signal, string? reason);
 }
