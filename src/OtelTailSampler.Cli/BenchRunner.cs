@@ -60,6 +60,7 @@ internal static class BenchRunner
             ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
             ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
             ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
+            ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
             ["SAMPLER_DATA_DIR"] = Path.Combine(directory, "data"),
             ["SAMPLER_EXPORTER_ENDPOINT"] = sink.GrpcEndpoint.ToString(),
             ["SAMPLER_EXPORTER_PROTOCOL"] = "grpc",

@@ -31,6 +31,7 @@ internal static class SamplerCommandLine
         var config = new Command("config", "Work with configuration files.");
         config.Subcommands.Add(validate);
         root.Subcommands.Add(config);
+        root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(LoadGenCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
@@ -72,6 +73,13 @@ internal static class SamplerCommandLine
         }
 
         await node.WaitForShutdownAsync(cancellationToken);
+        await node.StopAsync(CancellationToken.None);
+        if (node.WasDowned)
+        {
+            Console.Error.WriteLine("otel-sampler: the cluster downed this node (sampler.cluster.down-unreachable-after); exiting so that it is restarted and joins again");
+            return 3;
+        }
+
         return 0;
     }
 

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace OtelTailSampler.Admin;
 
-/// <summary>The admin HTTP API: /healthz says the process is alive, /readyz that it can take traffic.</summary>
-public sealed class AdminApi(NodeReadiness readiness)
+/// <summary>The admin HTTP API: /healthz says the process is alive, /readyz that it can take traffic, /cluster who is in the cluster.</summary>
+public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership membership)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -29,6 +29,12 @@ public sealed class AdminApi(NodeReadiness readiness)
                     ["status"] = ready ? "ready" : "not-ready",
                     ["checks"] = checks.ToDictionary(c => c.Key, c => c.Value ?? "ok", StringComparer.Ordinal),
                 });
+                return;
+            case "/cluster":
+                var snapshot = await membership.SnapshotAsync(context.RequestAborted);
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "application/json";
+                await response.WriteAsync(JsonSerializer.Serialize(snapshot, AdminJsonContext.Default.ClusterSnapshot));
                 return;
             default:
                 response.StatusCode = StatusCodes.Status404NotFound;

@@ -58,7 +58,10 @@ public static class SamplerConfiguration
         var configuration = new ConfigurationBuilder().AddHocon(document).Build();
         var reader = new SettingsReader(configuration, document.PositionOf);
         var options = SamplerOptionsBinder.Bind(reader.Section("sampler"));
-        reader.ReportUnknownKeys("sampler");
+
+        // `akka { }` is Akka.NET's own configuration, handed to the actor system as written.
+        options = options with { Cluster = options.Cluster with { AkkaHocon = Cluster.AkkaHoconText.Render(configuration.GetSection("akka")) } };
+        reader.ReportUnknownKeys("sampler", "akka");
         return new SamplerConfigurationResult(reader.Errors.Count == 0 ? options : null, reader.Errors, configuration);
     }
 

@@ -39,7 +39,7 @@ public static class SamplerOptionsBinder
     public static SamplerOptions Bind(SettingsReader sampler)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "journal", "exporters", "admin");
+        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "journal", "exporters", "admin", "cluster");
         var pipeline = sampler.Section("pipeline");
         pipeline.ReportUnknownKeys("mode");
         return new SamplerOptions
@@ -52,6 +52,33 @@ public static class SamplerOptionsBinder
             Journal = Persistence.JournalOptions.Read(sampler.Section("journal")),
             Exporters = BindExporters(sampler.Section("exporters")),
             Admin = BindAdmin(sampler.Section("admin")),
+            Cluster = BindCluster(sampler.Section("cluster")),
+        };
+    }
+
+    private static Cluster.ClusterOptions BindCluster(SettingsReader cluster)
+    {
+        cluster.ReportUnknownKeys("endpoint", "public-hostname", "seed-nodes", "down-unreachable-after");
+        var defaults = new Cluster.ClusterOptions();
+        // A list, or one comma-separated string, as an environment variable gives it.
+        var seedText = cluster.GetString("seed-nodes", "");
+        var seeds = seedText.Length > 0
+            ? [.. seedText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+            : cluster.GetStringList("seed-nodes");
+        for (var i = 0; i < seeds.Count; i++)
+        {
+            if (!Cluster.ClusterAddresses.IsHostAndPort(seeds[i]))
+            {
+                cluster.AddError($"seed-nodes.{i}", $"'{seeds[i]}' is not host:port, such as sampler-1:4319");
+            }
+        }
+
+        return new Cluster.ClusterOptions
+        {
+            Endpoint = ListenAddress(cluster, "endpoint", defaults.Endpoint),
+            PublicHostname = cluster.GetString("public-hostname", defaults.PublicHostname).Trim(),
+            SeedNodes = seeds,
+            DownUnreachableAfter = PositiveDuration(cluster, "down-unreachable-after", defaults.DownUnreachableAfter),
         };
     }
 

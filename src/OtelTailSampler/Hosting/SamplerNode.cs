@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OtelTailSampler.Admin;
+using OtelTailSampler.Cluster;
 using OtelTailSampler.Configuration;
 using OtelTailSampler.Export;
 using OtelTailSampler.Otlp;
@@ -127,6 +128,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
         services.AddSingleton<AdminApi>();
+        services.AddSamplerCluster(options.Cluster);
 
         var listeners = new Dictionary<ListenerKind, ListenOptions>();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -168,6 +170,8 @@ public sealed partial class SamplerNode : IAsyncDisposable
         var listening = false;
         readiness.Register("receivers", () => listening ? null : "OTLP receivers are not listening yet");
         readiness.Register("exporter", () => _exporter is null ? "no exporter is configured" : null);
+        var membership = _app.Services.GetRequiredService<ClusterMembership>();
+        readiness.Register("cluster", () => membership.IsUp ? null : $"this member is {membership.Status}, not Up, in the cluster");
         var holder = _app.Services.GetRequiredService<JournalHolder>();
         holder.Journal = await OpenJournalAsync(cancellationToken);
         _openedPipeline = Pipeline;
@@ -188,6 +192,12 @@ public sealed partial class SamplerNode : IAsyncDisposable
         catch (IOException e)
         {
             throw NodeStartupException.CannotListen(_configuredEndpoints.Select(kind => (SettingOf(kind.Key), kind.Value)), e);
+        }
+
+        // A cluster of one is Up within moments of joining itself; a node with seeds becomes ready when it has joined.
+        if (_options.Cluster.SeedNodes.Count == 0)
+        {
+            await membership.WhenUp.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         }
 
         listening = true;
@@ -230,7 +240,10 @@ public sealed partial class SamplerNode : IAsyncDisposable
         _ => "sampler.admin.endpoint",
     };
 
-    /// <summary>Completes when the host is asked to stop (Ctrl+C, SIGTERM).</summary>
+    /// <summary>True when the cluster downed this node; the process then exits non-zero.</summary>
+    public bool WasDowned => _app.Services.GetRequiredService<ClusterMembership>().WasDowned;
+
+    /// <summary>Completes when the host is asked to stop (Ctrl+C, SIGTERM), or the cluster downed this node.</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     /// <summary>

@@ -68,6 +68,7 @@ public sealed class OtelSamplerCommandTests : IDisposable
             ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
             ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
             ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
+            ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
         };
         using var sampler = SamplerProcess.Start(_directory, environment, "--config", config);
         var ports = await sampler.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
@@ -102,6 +103,7 @@ public sealed class OtelSamplerCommandTests : IDisposable
         ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
         ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
         ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
+        ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
     };
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
         ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
         ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
+        ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
     };
 
     [Fact]

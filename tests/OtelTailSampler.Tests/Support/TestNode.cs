@@ -31,6 +31,7 @@ public sealed class TestNode : IAsyncDisposable
         Node = new NodeOptions { DataDir = dataDir },
         Receivers = new OtlpReceiverOptions { GrpcEndpoint = "127.0.0.1:0", HttpEndpoint = "127.0.0.1:0" },
         Admin = new AdminOptions { Endpoint = "127.0.0.1:0" },
+        Cluster = new OtelTailSampler.Cluster.ClusterOptions { Endpoint = "127.0.0.1:0" },
     };
 
     public static async Task<TestNode> StartAsync(SamplerOptions options, ITelemetryExporter? exporter = null)

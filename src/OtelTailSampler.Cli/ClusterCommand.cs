@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using OtelTailSampler.Admin;
+using OtelTailSampler.Cluster;
+
+namespace OtelTailSampler.Cli;
+
+/// <summary>
+/// `otel-sampler cluster show`: the cluster as one node's admin API reports it (the registry has no Petabridge.Cmd;
+/// this is ours). Human table by default, the API's JSON with --json.
+/// </summary>
+internal static class ClusterCommand
+{
+    public static Command Create()
+    {
+        var admin = AdminOption();
+        var json = new Option<bool>("--json") { Description = "Print the admin API's JSON instead of a table." };
+        var show = new Command("show", "List the cluster's members: address, status, reachability, when each was seen Up, roles.");
+        show.Options.Add(admin);
+        show.Options.Add(json);
+        show.SetAction((parse, cancellationToken) => ShowAsync(parse.GetRequiredValue(admin), parse.GetValue(json), cancellationToken));
+
+        var cluster = new Command("cluster", "Inspect the cluster through a node's admin API.");
+        cluster.Subcommands.Add(show);
+        return cluster;
+    }
+
+    internal static Option<Uri> AdminOption() => new("--admin")
+    {
+        Description = "The node's admin API (default http://127.0.0.1:13133).",
+        DefaultValueFactory = _ => new Uri("http://127.0.0.1:13133"),
+        CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) ? uri : Fail(result),
+    };
+
+    private static Uri Fail(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"'{result.Tokens.Single().Value}' is not a URL such as http://127.0.0.1:13133");
+        return new Uri("http://127.0.0.1:13133");
+    }
+
+    private static async Task<int> ShowAsync(Uri admin, bool json, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string body;
+        try
+        {
+            using var response = await client.GetAsync(new Uri(admin, "/cluster"), cancellationToken);
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                await Console.Error.WriteLineAsync($"otel-sampler: {admin} answered {(int)response.StatusCode}: {body}");
+                return 1;
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"otel-sampler: cannot reach the admin API at {admin}: {e.Message}");
+            return 1;
+        }
+
+        if (json)
+        {
+            Console.Out.WriteLine(body);
+            return 0;
+        }
+
+        var snapshot = JsonSerializer.Deserialize(body, AdminJsonContext.Default.ClusterSnapshot)!;
+        Console.Out.WriteLine(Table(snapshot));
+        return 0;
+    }
+
+    internal static string Table(ClusterSnapshot snapshot)
+    {
+        string[] header = ["ADDRESS", "STATUS", "REACHABLE", "UP SINCE", "ROLES"];
+        var rows = snapshot.Members.Select(member => new[]
+        {
+            member.Address + (member.Address == snapshot.Leader ? " (leader)" : "") + (member.Address == snapshot.Self ? " (self)" : ""),
+            member.Status,
+            member.Reachable ? "yes" : "NO",
+            member.UpSince?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "-",
+            member.Roles.Count == 0 ? "-" : string.Join(",", member.Roles),
+        }).ToList();
+        var widths = header.Select((title, column) => rows.Select(row => row[column].Length).Append(title.Length).Max()).ToArray();
+        var lines = new[] { header }.Concat(rows)
+            .Select(row => string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd());
+        return string.Join(Environment.NewLine, lines) + Environment.NewLine + $"{snapshot.Members.Count} members, {snapshot.Members.Count(m => m.Status == "Up")} Up";
+    }
+}
