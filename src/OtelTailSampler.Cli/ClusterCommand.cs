@@ -21,9 +21,58 @@ internal static class ClusterCommand
         show.Options.Add(json);
         show.SetAction((parse, cancellationToken) => ShowAsync(parse.GetRequiredValue(admin), parse.GetValue(json), cancellationToken));
 
-        var cluster = new Command("cluster", "Inspect the cluster through a node's admin API.");
+        var token = new Option<string?>("--token")
+        {
+            Description = "sampler.admin.token, needed when the admin endpoint is not loopback (default: $SAMPLER_ADMIN_TOKEN).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SAMPLER_ADMIN_TOKEN"),
+        };
+        var leave = new Command("leave", "Make the node behind --admin leave the cluster gracefully; it stops once it has left.");
+        leave.Options.Add(admin);
+        leave.Options.Add(token);
+        leave.SetAction((parse, cancellationToken) => PostAsync(parse.GetRequiredValue(admin), "/cluster/leave", parse.GetValue(token), cancellationToken));
+
+        var address = new Argument<string>("address") { Description = "The member to down, as `cluster show` lists it: akka.tcp://otel-sampler@host:port." };
+        var down = new Command("down", "Down a member (one that is gone for good); the node behind --admin tells the cluster.");
+        down.Arguments.Add(address);
+        down.Options.Add(admin);
+        down.Options.Add(token);
+        down.SetAction((parse, cancellationToken) =>
+            PostAsync(parse.GetRequiredValue(admin), "/cluster/down?address=" + Uri.EscapeDataString(parse.GetRequiredValue(address)), parse.GetValue(token), cancellationToken));
+
+        var cluster = new Command("cluster", "Inspect and change the cluster through a node's admin API.");
         cluster.Subcommands.Add(show);
+        cluster.Subcommands.Add(leave);
+        cluster.Subcommands.Add(down);
         return cluster;
+    }
+
+    private static async Task<int> PostAsync(Uri admin, string pathAndQuery, string? token, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(admin, pathAndQuery));
+        if (!string.IsNullOrEmpty(token))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        try
+        {
+            using var response = await client.SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                await Console.Error.WriteLineAsync($"otel-sampler: {admin} answered {(int)response.StatusCode}: {body}");
+                return 1;
+            }
+
+            Console.Out.WriteLine(body);
+            return 0;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"otel-sampler: cannot reach the admin API at {admin}: {e.Message}");
+            return 1;
+        }
     }
 
     internal static Option<Uri> AdminOption() => new("--admin")

@@ -35,6 +35,40 @@ public sealed class ClusterMembership
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => _up.TrySetResult());
     }
 
+    /// <summary>Starts this node's graceful leave; the node stops once it has left. Returns its address.</summary>
+    public string Leave()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(_system ?? throw new InvalidOperationException("The actor system has not started yet."));
+        cluster.Leave(cluster.SelfAddress);
+        return cluster.SelfAddress.ToString();
+    }
+
+    /// <summary>Downs a member of the cluster by its address (akka.tcp://otel-sampler@host:port).</summary>
+    public bool TryDown(string address, out string problem)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(_system ?? throw new InvalidOperationException("The actor system has not started yet."));
+        Address parsed;
+        try
+        {
+            parsed = Address.Parse(address);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            problem = $"'{address}' is not a member address such as akka.tcp://otel-sampler@10.0.0.5:4319";
+            return false;
+        }
+
+        if (!cluster.State.Members.Any(member => member.Address.Equals(parsed)))
+        {
+            problem = $"{address} is not a member of this cluster";
+            return false;
+        }
+
+        cluster.Down(parsed);
+        problem = "";
+        return true;
+    }
+
     /// <summary>The members as this node sees them.</summary>
     public async Task<ClusterSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {

@@ -238,9 +238,11 @@ public static class SamplerOptionsBinder
 
     private static AdminOptions BindAdmin(SettingsReader admin)
     {
-        admin.ReportUnknownKeys("endpoint");
-        return new AdminOptions { Endpoint = ListenAddress(admin, "endpoint", new AdminOptions().Endpoint) };
+        admin.ReportUnknownKeys("endpoint", "token");
+        var defaults = new AdminOptions();
+        return new AdminOptions { Endpoint = ListenAddress(admin, "endpoint", defaults.Endpoint), Token = admin.GetString("token", defaults.Token) };
     }
+
 
     private static string ListenAddress(SettingsReader section, string key, string @default)
     {

@@ -128,6 +128,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
         services.AddSingleton<AdminApi>();
+        services.AddSingleton(new AdminTokenGuard(options.Admin));
         services.AddSamplerCluster(options.Cluster);
 
         var listeners = new Dictionary<ListenerKind, ListenOptions>();

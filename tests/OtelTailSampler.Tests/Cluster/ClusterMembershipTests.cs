@@ -8,7 +8,8 @@ namespace OtelTailSampler.Tests.Cluster;
 
 /// <summary>
 /// Three real node processes on their own loopback addresses (127.0.0.2, .3, .4) form one Akka.NET cluster from
-/// static seeds; `otel-sampler cluster show` lists them, and a node stopped with SIGTERM leaves gracefully.
+/// static seeds; `otel-sampler cluster show` lists them, `cluster down` makes a member exit with 3, and `cluster
+/// leave` and SIGTERM make a member leave gracefully and exit with 0.
 /// </summary>
 public sealed class ClusterMembershipTests(ITestOutputHelper output) : IDisposable
 {
@@ -26,7 +27,7 @@ public sealed class ClusterMembershipTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
-    public async Task Three_nodes_form_one_cluster_and_a_node_stopped_with_sigterm_leaves_it()
+    public async Task Three_nodes_form_one_cluster_a_downed_node_exits_3_and_a_leaving_one_exits_0()
     {
         var hosts = new[] { "127.0.0.2", "127.0.0.3", "127.0.0.4" };
         var clusterPorts = hosts.Select(FreePort).ToArray();
@@ -77,8 +78,20 @@ public sealed class ClusterMembershipTests(ITestOutputHelper output) : IDisposab
             }
         }
 
-        Assert.Equal(0, await _nodes[2].TerminateAsync(TimeSpan.FromSeconds(60)));
+        // Downed by an operator through another node: it shuts down and exits 3, for its supervisor to restart it.
+        var third = $"akka.tcp://otel-sampler@{hosts[2]}:{clusterPorts[2]}";
+        (code, stdout, stderr) = await SamplerProcess.RunAsync(_directory, "cluster", "down", third, "--admin", admins[0].ToString());
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Equal(3, await _nodes[2].WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("the cluster downed this node", _nodes[2].StandardError, StringComparison.Ordinal);
         await WaitForMembersAsync(admins[0], up: 2, total: 2);
+
+        // Asked to leave: it leaves gracefully and exits 0; so does SIGTERM, the last one.
+        (code, stdout, stderr) = await SamplerProcess.RunAsync(_directory, "cluster", "leave", "--admin", admins[1].ToString());
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Equal(0, await _nodes[1].WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await WaitForMembersAsync(admins[0], up: 1, total: 1);
+        Assert.Equal(0, await _nodes[0].TerminateAsync(TimeSpan.FromSeconds(60)));
     }
 
     // Membership converges in the other processes; the admin API is polled with a deadline.
