@@ -27,7 +27,8 @@ namespace OtelTailSampler.Decisions;
 /// keeping each under about 100,000 elements (<see cref="RecommendedMaxCount"/>). A CRDT cannot refuse a merge,
 /// so the bound is the caller's: pick enough shard groups that one group's decisions in one slot stay under it,
 /// and watch <see cref="Count"/>. A kept entry serializes to 26 bytes at most and a dropped one to 17, so a full
-/// state of 100k entries is up to 2.6 MB on the wire: the remote transport's maximum frame size must allow it.
+/// state of 100k entries is up to 2.6 MB on the wire, and the remote transport's maximum frame size must allow
+/// it (Akka.Remote's default, 128,000 bytes, holds about 4,900 kept entries).
 /// </para>
 /// </remarks>
 public sealed class ReplicatedDecisions :
@@ -38,15 +39,25 @@ public sealed class ReplicatedDecisions :
     /// <summary>Akka's guidance for the elements of one top-level entry.</summary>
     public const int RecommendedMaxCount = 100_000;
 
-    private ReplicatedDecisions(long epoch, ImmutableSortedDictionary<TraceId, TraceDecision> entries, ReplicatedDecisionsDelta? delta)
+    // The state a chain of mutators started from, so that merging the result back into it (what the Replicator
+    // does after every Update) is a reference check, not a walk of every entry. Immutable, unlike Akka's own
+    // FastMerge, and never more than one older version kept alive: a chain points at its start, merges at none.
+    private readonly ReplicatedDecisions? _ancestor;
+
+    private ReplicatedDecisions(
+        long epoch,
+        ImmutableSortedDictionary<TraceId, TraceDecision> entries,
+        ReplicatedDecisionsDelta? delta,
+        ReplicatedDecisions? ancestor)
     {
         Epoch = epoch;
         Entries = entries;
         Delta = delta;
+        _ancestor = ancestor;
     }
 
     /// <summary>No decisions at epoch 0: the initial value of every key, and the bottom of the join.</summary>
-    public static ReplicatedDecisions Empty { get; } = new(0, DecisionEntries.Empty, null);
+    public static ReplicatedDecisions Empty { get; } = new(0, DecisionEntries.Empty, null, null);
 
     /// <summary>The absolute time slot these decisions belong to.</summary>
     public long Epoch { get; }
@@ -97,7 +108,7 @@ public sealed class ReplicatedDecisions :
             }
         }
 
-        return changed ? new ReplicatedDecisions(epoch, entries.ToImmutable(), new ReplicatedDecisionsDelta(epoch, delta.ToImmutable())) : this;
+        return changed ? Derive(epoch, entries.ToImmutable(), new ReplicatedDecisionsDelta(epoch, delta.ToImmutable())) : this;
     }
 
     /// <summary>
@@ -108,14 +119,21 @@ public sealed class ReplicatedDecisions :
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         return epoch > Epoch
-            ? new ReplicatedDecisions(epoch, DecisionEntries.Empty, new ReplicatedDecisionsDelta(epoch, DecisionEntries.Empty))
+            ? Derive(epoch, DecisionEntries.Empty, new ReplicatedDecisionsDelta(epoch, DecisionEntries.Empty))
             : this;
     }
 
     public ReplicatedDecisions Merge(ReplicatedDecisions other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return other.Epoch > Epoch ? other.ResetDelta() : Join(other.Epoch, other.Entries);
+        if (ReferenceEquals(other._ancestor, this))
+        {
+            // Other was derived from this one by mutators alone, so it already holds all of this one.
+            return other.Epoch > Epoch ? new ReplicatedDecisions(other.Epoch, other.Entries, null, null)
+                : new ReplicatedDecisions(Epoch, other.Entries, Delta, null);
+        }
+
+        return other.Epoch > Epoch ? new ReplicatedDecisions(other.Epoch, other.Entries, null, null) : Join(other.Epoch, other.Entries);
     }
 
     public ReplicatedDecisions MergeDelta(ReplicatedDecisionsDelta delta)
@@ -124,7 +142,7 @@ public sealed class ReplicatedDecisions :
         return Join(delta.Epoch, delta.Entries);
     }
 
-    public ReplicatedDecisions ResetDelta() => Delta is null ? this : new ReplicatedDecisions(Epoch, Entries, null);
+    public ReplicatedDecisions ResetDelta() => Delta is null ? this : Derive(Epoch, Entries, null);
 
     IReplicatedData IReplicatedData.Merge(IReplicatedData other) => other switch
     {
@@ -151,7 +169,7 @@ public sealed class ReplicatedDecisions :
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ReplicatedDecisions(epoch {Epoch}, {Count} decisions)");
 
     internal static ReplicatedDecisions Create(long epoch, ImmutableSortedDictionary<TraceId, TraceDecision> entries) =>
-        epoch == 0 && entries.IsEmpty ? Empty : new ReplicatedDecisions(epoch, entries, null);
+        epoch == 0 && entries.IsEmpty ? Empty : new ReplicatedDecisions(epoch, entries, null, null);
 
     private ReplicatedDecisions Join(long otherEpoch, ImmutableSortedDictionary<TraceId, TraceDecision> otherEntries)
     {
@@ -163,10 +181,13 @@ public sealed class ReplicatedDecisions :
         if (otherEpoch > Epoch)
         {
             // The other side has moved to a later slot: its state alone, and this side's delta is moot.
-            return new ReplicatedDecisions(otherEpoch, otherEntries, null);
+            return new ReplicatedDecisions(otherEpoch, otherEntries, null, null);
         }
 
         var joined = DecisionEntries.Join(Entries, otherEntries);
-        return ReferenceEquals(joined, Entries) ? this : new ReplicatedDecisions(Epoch, joined, Delta);
+        return ReferenceEquals(joined, Entries) ? this : new ReplicatedDecisions(Epoch, joined, Delta, null);
     }
+
+    private ReplicatedDecisions Derive(long epoch, ImmutableSortedDictionary<TraceId, TraceDecision> entries, ReplicatedDecisionsDelta? delta) =>
+        new(epoch, entries, delta, _ancestor ?? this);
 }

@@ -34,6 +34,22 @@ public sealed class ReplicatedDecisionsPropertyTests
             iter: Iterations);
 
     [Fact]
+    public void Merging_back_what_mutators_derived_from_a_state_gives_what_a_full_merge_gives() =>
+        Gen.Select(DecisionHistories.State, DecisionHistories.History).Sample(
+            (start, history) =>
+            {
+                // What the Replicator does after an Update: the local value merges the modified one, reset.
+                var derived = history.Aggregate(start, (state, operation) => operation.ApplyTo(state)).ResetDelta();
+                var (epoch, entries) = (derived.Epoch, derived.Entries);
+                var unrelated = ReplicatedDecisions.Create(epoch, entries);
+
+                Assert.Equal(derived, start.Merge(derived));
+                Assert.Equal(start.Merge(unrelated), start.Merge(derived));
+                Assert.Equal(derived, derived.Merge(start));
+            },
+            iter: Iterations);
+
+    [Fact]
     public void Deltas_merge_among_themselves_by_the_same_laws() =>
         DecisionHistories.History.Sample(
             history =>
