@@ -39,6 +39,7 @@ public sealed partial class FileExporter : ITelemetryExporter
 
         _logger = logger;
         timeProvider ??= TimeProvider.System;
+        Health = new ExporterHealth(options.UnhealthyAfter, timeProvider);
         _files =
         [
             .. Enum.GetValues<OtlpSignal>().Select(signal =>
@@ -54,11 +55,11 @@ public sealed partial class FileExporter : ITelemetryExporter
     }
 
     /// <inheritdoc />
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null, durable: false);
 
     /// <inheritdoc />
     /// <remarks>A request counts as delivered once its line is written and flushed to disk.</remarks>
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed, bool durable)
     {
         if (!Enum.IsDefined(signal))
         {
@@ -66,8 +67,12 @@ public sealed partial class FileExporter : ITelemetryExporter
         }
 
         // Also false once disposed: nothing more will be written.
-        return _queue.Writer.TryWrite(new WorkItem(signal, request, itemCount, FlushDone: null, completed));
+        return _queue.Writer.TryWrite(new WorkItem(signal, request, itemCount, FlushDone: null, completed, durable));
     }
+
+    /// <inheritdoc />
+    /// <remarks>Fed by every write; a signal is failing after <see cref="FileExporterOptions.UnhealthyAfter"/> of failed writes.</remarks>
+    public ExporterHealth Health { get; }
 
     /// <summary>Completes once everything enqueued before the call is written and flushed to disk (or failed and logged).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -261,5 +266,5 @@ public sealed partial class FileExporter : ITelemetryExporter
     private static partial void LogCloseFailed(ILogger logger, string path, Exception exception);
 
     /// <summary>A request to write, or, with <see cref="FlushDone"/> set, a flush marker.</summary>
-    private readonly record struct WorkItem(OtlpSignal Signal, ReadOnlyMemory<byte> Request, int ItemCount, TaskCompletionSource? FlushDone, Action<ExportResult>? Completed = null);
+    private readonly record struct WorkItem(OtlpSignal Signal, ReadOnlyMemory<byte> Request, int ItemCount, TaskCompletionSource? FlushDone, Action<ExportResult>? Completed = null, bool Durable = false);
 }

@@ -48,10 +48,11 @@ public sealed class OtlpExporter : ITelemetryExporter
             ? new OtlpGrpcSender(options, transport)
             : new OtlpHttpSender(options, transport);
         _metrics = new OtlpExporterMetrics(meterFactory);
+        Health = new ExporterHealth(options.UnhealthyAfter, time);
         ILogger log = logger ?? NullLogger<OtlpExporter>.Instance;
         _pipelines =
         [
-            .. Enum.GetValues<OtlpSignal>().Select(signal => new OtlpSignalPipeline(signal, options, _sender, _metrics, log, time, random)),
+            .. Enum.GetValues<OtlpSignal>().Select(signal => new OtlpSignalPipeline(signal, options, _sender, _metrics, Health, log, time, random)),
         ];
     }
 
@@ -59,14 +60,18 @@ public sealed class OtlpExporter : ITelemetryExporter
 
     /// <inheritdoc />
     /// <remarks>An empty request is accepted and dropped: there is nothing to send.</remarks>
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null, durable: false);
 
     /// <inheritdoc />
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed, bool durable)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
-        return Pipeline(signal).TryEnqueue(request, itemCount, completed);
+        return Pipeline(signal).TryEnqueue(request, itemCount, completed, durable);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Fed by every send attempt; a signal is failing after <see cref="OtlpExporterOptions.UnhealthyAfter"/> of failed attempts.</remarks>
+    public ExporterHealth Health { get; }
 
     /// <inheritdoc />
     /// <remarks>

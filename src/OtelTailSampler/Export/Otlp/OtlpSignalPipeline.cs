@@ -17,6 +17,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
     private readonly OtlpExporterOptions _options;
     private readonly IOtlpSender _sender;
     private readonly OtlpExporterMetrics _metrics;
+    private readonly ExporterHealth _health;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Func<double> _random;
@@ -36,6 +37,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
         OtlpExporterOptions options,
         IOtlpSender sender,
         OtlpExporterMetrics metrics,
+        ExporterHealth health,
         ILogger logger,
         TimeProvider timeProvider,
         Func<double> random)
@@ -45,6 +47,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
         _options = options;
         _sender = sender;
         _metrics = metrics;
+        _health = health;
         _logger = logger;
         _time = timeProvider;
         _random = random;
@@ -56,7 +59,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public bool TryEnqueue(ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed = null)
+    public bool TryEnqueue(ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed = null, bool durable = false)
     {
         if (request.IsEmpty)
         {
@@ -64,7 +67,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
             return true; // nothing to deliver: never send an empty request
         }
 
-        if (!_queue.Writer.TryWrite(new QueuedRequest(request, itemCount, completed)))
+        if (!_queue.Writer.TryWrite(new QueuedRequest(request, itemCount, completed, durable)))
         {
             return false;
         }
