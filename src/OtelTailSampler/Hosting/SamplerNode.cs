@@ -153,7 +153,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         var readiness = _app.Services.GetRequiredService<NodeReadiness>();
         var listening = false;
         readiness.Register("receivers", () => listening ? null : "OTLP receivers are not listening yet");
-        readiness.Register("exporter", () => _exporter is null ? "no exporter is configured" : null);
+        readiness.Register("exporter", () => _exporter.Health.FailingReason());
         if (Pipeline is SamplingPipeline sampling && _app.Services.GetRequiredService<JournalHolder>().Journal is { } journal)
         {
             readiness.Register("journal", () => journal.Healthy ? sampling.PushBackReason : $"the journal is failing: {journal.LastError?.Message}");
