@@ -61,7 +61,7 @@ public sealed class OtlpExporter : ITelemetryExporter
     public OtlpExporterOptions Options { get; }
 
     /// <inheritdoc />
-    /// <remarks>An empty request is accepted and dropped: there is nothing to send.</remarks>
+    /// <remarks>An empty request is accepted and reported delivered at once: there is nothing to send.</remarks>
     public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null, durable: false);
 
     /// <inheritdoc />
