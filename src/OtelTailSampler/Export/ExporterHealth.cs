@@ -23,6 +23,10 @@ public sealed class ExporterHealth
     private readonly DateTimeOffset?[] _failingSince = new DateTimeOffset?[SignalNames.Length];
     private readonly string?[] _lastError = new string?[SignalNames.Length];
 
+    // 1 while a signal has failures since its last success; read without the lock so that the success of every
+    // file write or batch costs no lock while healthy.
+    private readonly int[] _failing = new int[SignalNames.Length];
+
     /// <param name="unhealthyAfter">How long attempts must keep failing before the signal counts as failing.</param>
     /// <param name="timeProvider">The clock of "since when"; the system clock by default.</param>
     public ExporterHealth(TimeSpan unhealthyAfter, TimeProvider? timeProvider = null)
@@ -47,10 +51,16 @@ public sealed class ExporterHealth
     public void RecordSuccess(OtlpSignal signal)
     {
         var index = Index(signal);
+        if (Volatile.Read(ref _failing[index]) == 0)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _failingSince[index] = null;
             _lastError[index] = null;
+            Volatile.Write(ref _failing[index], 0);
         }
     }
 
@@ -69,6 +79,7 @@ public sealed class ExporterHealth
         {
             _failingSince[index] ??= now;
             _lastError[index] = error;
+            Volatile.Write(ref _failing[index], 1);
         }
     }
 

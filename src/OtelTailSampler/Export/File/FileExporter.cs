@@ -51,8 +51,7 @@ public sealed partial class FileExporter : ITelemetryExporter
         _logger = logger;
         timeProvider ??= TimeProvider.System;
         Health = new ExporterHealth(options.UnhealthyAfter, timeProvider);
-        var time = timeProvider;
-        _failures = [.. Enum.GetValues<OtlpSignal>().Select(_ => new SignalFailures(new ExportFailureLog(options.FailureLogInterval, time)))];
+        _failures = [.. Enum.GetValues<OtlpSignal>().Select(_ => new SignalFailures(new ExportFailureLog(options.FailureLogInterval, timeProvider)))];
         _metrics = new ExporterMetrics(meterFactory);
         _files =
         [
