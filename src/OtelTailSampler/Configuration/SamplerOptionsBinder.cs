@@ -171,8 +171,15 @@ public static class SamplerOptionsBinder
 
     private static ExportersOptions BindExporters(SettingsReader exporters)
     {
-        exporters.ReportUnknownKeys("otlp", "file");
-        return new ExportersOptions { Otlp = BindOtlpExporter(exporters.Section("otlp")), File = BindFileExporter(exporters.Section("file")) };
+        exporters.ReportUnknownKeys("otlp", "file", "unhealthy-after", "failure-log-interval");
+        var defaults = new ExportersOptions();
+        return new ExportersOptions
+        {
+            Otlp = BindOtlpExporter(exporters.Section("otlp")),
+            File = BindFileExporter(exporters.Section("file")),
+            UnhealthyAfter = PositiveDuration(exporters, "unhealthy-after", defaults.UnhealthyAfter),
+            FailureLogInterval = PositiveDuration(exporters, "failure-log-interval", defaults.FailureLogInterval),
+        };
     }
 
     private static OtlpExporterOptions? BindOtlpExporter(SettingsReader otlp)

@@ -12,12 +12,19 @@ public static class ExporterFactory
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(node);
+        // The failure settings live at sampler.exporters, above whichever exporter is chosen.
         if (options.Otlp is { } otlp)
         {
-            return new OtlpExporter(otlp, loggerFactory.CreateLogger<OtlpExporter>(), timeProvider);
+            return new OtlpExporter(
+                otlp with { UnhealthyAfter = options.UnhealthyAfter, FailureLogInterval = options.FailureLogInterval },
+                loggerFactory.CreateLogger<OtlpExporter>(),
+                timeProvider);
         }
 
-        return new FileExporter(options.File, loggerFactory.CreateLogger<FileExporter>(), timeProvider);
+        return new FileExporter(
+            options.File with { UnhealthyAfter = options.UnhealthyAfter, FailureLogInterval = options.FailureLogInterval },
+            loggerFactory.CreateLogger<FileExporter>(),
+            timeProvider);
     }
 
     /// <summary>What /readyz and the start-up log say the node exports to.</summary>

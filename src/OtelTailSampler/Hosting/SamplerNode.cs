@@ -170,7 +170,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         var readiness = _app.Services.GetRequiredService<NodeReadiness>();
         var listening = false;
         readiness.Register("receivers", () => listening ? null : "OTLP receivers are not listening yet");
-        readiness.Register("exporter", () => _exporter is null ? "no exporter is configured" : null);
+        readiness.Register("exporter", () => _exporter.Health.FailingReason());
         var membership = _app.Services.GetRequiredService<ClusterMembership>();
         readiness.Register("cluster", () => membership.IsUp ? null : $"this member is {membership.Status}, not Up, in the cluster");
         var holder = _app.Services.GetRequiredService<JournalHolder>();
@@ -297,7 +297,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
         else
         {
-            LogDroppedAtShutdown(spans, _shutdownTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s");
+            LogDroppedAtShutdown(spans, Configuration.DurationText.Format(_shutdownTimeout));
         }
 
         if (journal is not null)

@@ -13,15 +13,18 @@ public sealed class DiscardingExporter : ITelemetryExporter
 
     public long Items => Interlocked.Read(ref _items);
 
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null, durable: false);
 
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed, bool durable)
     {
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _items, itemCount);
         completed?.Invoke(ExportResult.Delivered);
         return true;
     }
+
+    /// <summary>Nothing here can fail to export.</summary>
+    public ExporterHealth Health => ExporterHealth.AlwaysHealthy;
 
     public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -480,6 +480,6 @@ public sealed partial class PostgreSqlJournal : IJournal
     }
 
     [LoggerMessage(EventId = 72, Level = LogLevel.Information,
-        Message = "PostgreSQL journal opened on host {Host}, database {Database}, with sync = {Sync}: {Segments} segments hold events; {Dropped} fully deleted ones dropped")]
-    private static partial void LogOpened(ILogger logger, string host, string database, JournalSync sync, int segments, int dropped);
+        Message = "PostgreSQL journal opened on host {Host}, database {Database}, with sync = {Sync}: {Segments} segments hold events; {Removed} fully deleted ones removed")]
+    private static partial void LogOpened(ILogger logger, string host, string database, JournalSync sync, int segments, int removed);
 }

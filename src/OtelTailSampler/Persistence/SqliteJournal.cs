@@ -602,8 +602,8 @@ public sealed partial class SqliteJournal : IJournal
     }
 
     [LoggerMessage(EventId = 70, Level = LogLevel.Information,
-        Message = "SQLite journal opened at {Path} with sync = {Sync}: {Segments} segments hold events; {Dropped} fully deleted ones dropped")]
-    private static partial void LogOpened(ILogger logger, string path, JournalSync sync, int segments, int dropped);
+        Message = "SQLite journal opened at {Path} with sync = {Sync}: {Segments} segments hold events; {Removed} fully deleted ones removed")]
+    private static partial void LogOpened(ILogger logger, string path, JournalSync sync, int segments, int removed);
 
     [LoggerMessage(EventId = 71, Level = LogLevel.Warning, Message = "SQLite journal {Path} could not checkpoint its WAL; a later checkpoint (at the latest the next open) copies it")]
     private static partial void LogCheckpointFailed(ILogger logger, string path, Exception exception);

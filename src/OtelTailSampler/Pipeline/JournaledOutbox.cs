@@ -157,7 +157,7 @@ internal sealed partial class JournaledOutbox
             return true;
         }
 
-        if (_exporter.TryEnqueue(lane.Signal, entry.Request, entry.Items, result => Completed(lane, sequenceNr, result)))
+        if (_exporter.TryEnqueue(lane.Signal, entry.Request, entry.Items, result => Completed(lane, sequenceNr, result), durable: true))
         {
             lane.ExporterFull = false;
             return true;

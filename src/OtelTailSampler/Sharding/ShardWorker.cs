@@ -171,7 +171,7 @@ internal sealed partial class ShardWorker : IDisposable
         while (_unsentExports.Count > 0)
         {
             var (request, spans) = _unsentExports.Peek();
-            if (_exporter.TryEnqueue(OtlpSignal.Traces, request.Memory, spans, request.Completed))
+            if (_exporter.TryEnqueue(OtlpSignal.Traces, request.Memory, spans, request.Completed, durable: false))
             {
                 _unsentExports.Dequeue();
                 continue;
@@ -474,7 +474,7 @@ internal sealed partial class ShardWorker : IDisposable
         }
 
         while (_unsentExports.TryPeek(out var unsent)
-            && _exporter.TryEnqueue(OtlpSignal.Traces, unsent.Request.Memory, unsent.Spans, unsent.Request.Completed))
+            && _exporter.TryEnqueue(OtlpSignal.Traces, unsent.Request.Memory, unsent.Spans, unsent.Request.Completed, durable: false))
         {
             _unsentExports.Dequeue();
         }
@@ -582,7 +582,7 @@ internal sealed partial class ShardWorker : IDisposable
 
                 // Wake the worker so the completion is journaled now rather than at the next tick.
                 _inbox.Writer.TryWrite(new WorkerMessage(WorkerMessageKind.ExportDone, null, null));
-            }))
+            }, durable: true))
         {
             _retryPending.Enqueue(id);
         }
@@ -708,7 +708,7 @@ internal sealed partial class ShardWorker : IDisposable
         var request = RentedRequest.Rent(_rentedRequests, written);
 
         // A full exporter queue must not lose a decided trace: hold it and offer it again on the next tick.
-        if (_unsentExports.Count > 0 || !_exporter.TryEnqueue(OtlpSignal.Traces, request.Memory, spans, request.Completed))
+        if (_unsentExports.Count > 0 || !_exporter.TryEnqueue(OtlpSignal.Traces, request.Memory, spans, request.Completed, durable: false))
         {
             _unsentExports.Enqueue((request, spans));
         }

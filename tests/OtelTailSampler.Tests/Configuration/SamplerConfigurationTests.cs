@@ -27,6 +27,8 @@ public sealed class SamplerConfigurationTests
         Assert.Equal("127.0.0.1:13133", options.Admin.Endpoint);
         Assert.Null(options.Exporters.Otlp);
         Assert.Equal("./data/export", options.Exporters.File.Path);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Exporters.UnhealthyAfter);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Exporters.FailureLogInterval);
     }
 
     [Fact]
@@ -40,6 +42,8 @@ public sealed class SamplerConfigurationTests
         Assert.Equal(fromRecords.Receivers, fromFile.Receivers);
         Assert.Equal(fromRecords.Admin, fromFile.Admin);
         Assert.Equal(fromRecords.Exporters.File, fromFile.Exporters.File);
+        Assert.Equal(fromRecords.Exporters.UnhealthyAfter, fromFile.Exporters.UnhealthyAfter);
+        Assert.Equal(fromRecords.Exporters.FailureLogInterval, fromFile.Exporters.FailureLogInterval);
     }
 
     [Fact]
@@ -112,6 +116,29 @@ public sealed class SamplerConfigurationTests
         Assert.Contains(errors, e => e.StartsWith("user.conf:6:15: sampler.exporters.otlp.protcol: unknown setting", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("user.conf:8:34: sampler.receivers.otlp.grpc.endpoint:", StringComparison.Ordinal));
         Assert.Equal(5, errors.Count);
+    }
+
+    [Fact]
+    public void Exporter_failure_settings_are_read_and_must_be_positive()
+    {
+        var set = Load("sampler.exporters { unhealthy-after = 2m, failure-log-interval = 1m }");
+        Assert.Empty(set.Errors);
+        Assert.Equal(TimeSpan.FromMinutes(2), set.Options!.Exporters.UnhealthyAfter);
+        Assert.Equal(TimeSpan.FromMinutes(1), set.Options.Exporters.FailureLogInterval);
+
+        var bad = Load("""
+            sampler.exporters {
+              unhealthy-after = 0s
+              failure-log-interval = -1s
+              unhealthy-afterr = 5s
+            }
+            """);
+        Assert.Null(bad.Options);
+        var errors = bad.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("user.conf:2:21: sampler.exporters.unhealthy-after: must be longer than 0", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:3:26: sampler.exporters.failure-log-interval:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:4:22: sampler.exporters.unhealthy-afterr: unknown setting", StringComparison.Ordinal));
+        Assert.Equal(3, errors.Count);
     }
 
     [Fact]

@@ -73,6 +73,7 @@ public sealed class DurableLogsAndMetricsTests(ITestOutputHelper output) : IAsyn
 
         output.WriteLine(stopped);
         Assert.Contains("left 1 spans, 6 log records, 6 metric points in the journal for the next start", stopped, StringComparison.Ordinal);
+        Assert.DoesNotContain("dropped", stopped, StringComparison.OrdinalIgnoreCase);
 
         // Second life: what the first left is still refused; more is acknowledged, then the process is killed.
         using (var node = SamplerProcess.Start(_directory, environment, "--config", config))

@@ -18,7 +18,7 @@ public sealed class ExportCompletionTests
     private static async Task<ExportResult> ExportAsync(ITelemetryExporter exporter)
     {
         var result = new TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Assert.True(exporter.TryEnqueue(OtlpSignal.Traces, Request, 1, result.SetResult));
+        Assert.True(exporter.TryEnqueue(OtlpSignal.Traces, Request, 1, result.SetResult, durable: false));
         return await result.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
@@ -84,7 +84,7 @@ public sealed class ExportCompletionTests
             await using var exporter = new FileExporter(new FileExporterOptions { Path = directory }, NullLogger<FileExporter>.Instance);
             var result = new TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-            Assert.True(exporter.TryEnqueue(OtlpSignal.Traces, new byte[] { 0x0A, 0x7F }, 1, result.SetResult));
+            Assert.True(exporter.TryEnqueue(OtlpSignal.Traces, new byte[] { 0x0A, 0x7F }, 1, result.SetResult, durable: false));
 
             Assert.Equal(ExportResult.Refused, await result.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         }

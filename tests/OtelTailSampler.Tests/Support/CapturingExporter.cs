@@ -31,9 +31,9 @@ public sealed class CapturingExporter : ITelemetryExporter
     public IReadOnlyList<ExportLogsServiceRequest> Logs =>
         [.. _requests.Where(r => r.Signal == OtlpSignal.Logs).Select(r => ExportLogsServiceRequest.Parser.ParseFrom(r.Request))];
 
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null, durable: false);
 
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed, bool durable)
     {
         if (Full)
         {
@@ -55,6 +55,9 @@ public sealed class CapturingExporter : ITelemetryExporter
 
         return true;
     }
+
+    /// <summary>Nothing here can fail to export.</summary>
+    public ExporterHealth Health => ExporterHealth.AlwaysHealthy;
 
     public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

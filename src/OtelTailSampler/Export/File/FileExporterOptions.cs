@@ -14,4 +14,13 @@ public sealed record FileExporterOptions
 
     /// <summary>Requests waiting to be written; when full, TryEnqueue returns false and the receiver pushes back.</summary>
     public int QueueCapacity { get; init; } = 1024;
+
+    /// <summary>
+    /// How long writes of a signal must keep failing before <see cref="ExporterHealth"/> calls it failing
+    /// (sampler.exporters.unhealthy-after, set by <see cref="ExporterFactory"/>).
+    /// </summary>
+    public TimeSpan UnhealthyAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most one failure line per signal per this interval (sampler.exporters.failure-log-interval).</summary>
+    public TimeSpan FailureLogInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -8,14 +8,16 @@ namespace OtelTailSampler.Export.Otlp;
 /// <summary>
 /// Sends telemetry to an OTLP backend over gRPC or HTTP/protobuf, like the Collector's otlp exporter: a bounded
 /// queue and batching loop per signal, gzip, per-attempt timeouts, and retries with exponential backoff for the
-/// failures the OTLP specification calls retryable. Dropped data is logged and counted on the "OtelTailSampler"
-/// meter (otel_tail_sampler.exporter.items.exported / .items.failed / .retries, tagged by signal).
+/// failures the OTLP specification calls retryable. Failures are logged at most once per failure-log-interval and
+/// feed <see cref="Health"/>; what is given up on is dropped (logged at error and counted) unless its caller keeps a
+/// durable copy, in which case it is only counted as returned. Counters: otelsampler.exporter.* on the
+/// "OtelTailSampler" meter (see <see cref="ExporterMetrics"/>).
 /// </summary>
 public sealed class OtlpExporter : ITelemetryExporter
 {
     private readonly OtlpSignalPipeline[] _pipelines;
     private readonly IOtlpSender _sender;
-    private readonly OtlpExporterMetrics _metrics;
+    private readonly ExporterMetrics _metrics;
     private int _disposed;
 
     /// <param name="options">Validated here; an invalid setting throws <see cref="ArgumentException"/>.</param>
@@ -47,26 +49,31 @@ public sealed class OtlpExporter : ITelemetryExporter
         _sender = options.Protocol == OtlpExportProtocol.Grpc
             ? new OtlpGrpcSender(options, transport)
             : new OtlpHttpSender(options, transport);
-        _metrics = new OtlpExporterMetrics(meterFactory);
+        _metrics = new ExporterMetrics(meterFactory);
+        Health = new ExporterHealth(options.UnhealthyAfter, time);
         ILogger log = logger ?? NullLogger<OtlpExporter>.Instance;
         _pipelines =
         [
-            .. Enum.GetValues<OtlpSignal>().Select(signal => new OtlpSignalPipeline(signal, options, _sender, _metrics, log, time, random)),
+            .. Enum.GetValues<OtlpSignal>().Select(signal => new OtlpSignalPipeline(signal, options, _sender, _metrics, Health, log, time, random)),
         ];
     }
 
     public OtlpExporterOptions Options { get; }
 
     /// <inheritdoc />
-    /// <remarks>An empty request is accepted and dropped: there is nothing to send.</remarks>
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null);
+    /// <remarks>An empty request is accepted and reported delivered at once: there is nothing to send.</remarks>
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount) => TryEnqueue(signal, request, itemCount, null, durable: false);
 
     /// <inheritdoc />
-    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed)
+    public bool TryEnqueue(OtlpSignal signal, ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed, bool durable)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
-        return Pipeline(signal).TryEnqueue(request, itemCount, completed);
+        return Pipeline(signal).TryEnqueue(request, itemCount, completed, durable);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Fed by every send attempt; a signal is failing after <see cref="OtlpExporterOptions.UnhealthyAfter"/> of failed attempts.</remarks>
+    public ExporterHealth Health { get; }
 
     /// <inheritdoc />
     /// <remarks>
@@ -77,9 +84,10 @@ public sealed class OtlpExporter : ITelemetryExporter
         Task.WhenAll(_pipelines.Select(p => p.FlushAsync(cancellationToken)));
 
     /// <summary>
-    /// Stops taking requests (<see cref="TryEnqueue"/> then returns false), delivers what is queued and ends the
-    /// loops. When <paramref name="cancellationToken"/> fires first, whatever is still waiting or retrying is
-    /// dropped (logged and counted), so a host can bound its shutdown.
+    /// Stops taking requests (<see cref="TryEnqueue(OtlpSignal, ReadOnlyMemory{byte}, int)"/> then returns false),
+    /// delivers what is queued and ends the loops. When <paramref name="cancellationToken"/> fires first, whatever is
+    /// still waiting or retrying is given up on, so a host can bound its shutdown: durable requests are reported
+    /// abandoned without a log line, the others are dropped (logged and counted).
     /// </summary>
     public Task StopAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_pipelines.Select(p => p.StopAsync(cancellationToken)));

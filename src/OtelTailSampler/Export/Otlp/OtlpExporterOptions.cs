@@ -51,6 +51,15 @@ public sealed record OtlpExporterOptions
     /// <summary>Each backoff interval is drawn from [interval × (1 − f), interval × (1 + f)]; 0 makes it exact.</summary>
     public double RetryRandomizationFactor { get; init; } = 0.5;
 
+    /// <summary>
+    /// How long attempts of a signal must keep failing before <see cref="ExporterHealth"/> calls it failing
+    /// (sampler.exporters.unhealthy-after, set by <see cref="ExporterFactory"/>).
+    /// </summary>
+    public TimeSpan UnhealthyAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most one failure warning per signal per this interval (sampler.exporters.failure-log-interval).</summary>
+    public TimeSpan FailureLogInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {
@@ -70,6 +79,8 @@ public sealed record OtlpExporterOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryMultiplier, 1.0, nameof(RetryMultiplier));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryRandomizationFactor, 0.0, nameof(RetryRandomizationFactor));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RetryRandomizationFactor, 1.0, nameof(RetryRandomizationFactor));
+        Positive(UnhealthyAfter, nameof(UnhealthyAfter));
+        Positive(FailureLogInterval, nameof(FailureLogInterval));
     }
 
     private static void Positive(TimeSpan value, string name) =>

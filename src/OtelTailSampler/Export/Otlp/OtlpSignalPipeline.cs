@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using OtelTailSampler.Configuration;
 using OtelTailSampler.Otlp;
 
 namespace OtelTailSampler.Export.Otlp;
@@ -16,7 +17,10 @@ internal sealed class OtlpSignalPipeline : IDisposable
     private readonly string _itemName;
     private readonly OtlpExporterOptions _options;
     private readonly IOtlpSender _sender;
-    private readonly OtlpExporterMetrics _metrics;
+    private readonly ExporterMetrics _metrics;
+    private readonly ExporterHealth _health;
+    private readonly ExportFailureLog _failures;
+    private readonly string _signalName;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Func<double> _random;
@@ -35,7 +39,8 @@ internal sealed class OtlpSignalPipeline : IDisposable
         OtlpSignal signal,
         OtlpExporterOptions options,
         IOtlpSender sender,
-        OtlpExporterMetrics metrics,
+        ExporterMetrics metrics,
+        ExporterHealth health,
         ILogger logger,
         TimeProvider timeProvider,
         Func<double> random)
@@ -45,6 +50,9 @@ internal sealed class OtlpSignalPipeline : IDisposable
         _options = options;
         _sender = sender;
         _metrics = metrics;
+        _health = health;
+        _failures = new ExportFailureLog(options.FailureLogInterval, timeProvider);
+        _signalName = signal.ToString().ToLowerInvariant();
         _logger = logger;
         _time = timeProvider;
         _random = random;
@@ -56,7 +64,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public bool TryEnqueue(ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed = null)
+    public bool TryEnqueue(ReadOnlyMemory<byte> request, int itemCount, Action<ExportResult>? completed = null, bool durable = false)
     {
         if (request.IsEmpty)
         {
@@ -64,7 +72,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
             return true; // nothing to deliver: never send an empty request
         }
 
-        if (!_queue.Writer.TryWrite(new QueuedRequest(request, itemCount, completed)))
+        if (!_queue.Writer.TryWrite(new QueuedRequest(request, itemCount, completed, durable)))
         {
             return false;
         }
@@ -95,7 +103,7 @@ internal sealed class OtlpSignalPipeline : IDisposable
 
     /// <summary>
     /// Refuses new requests, sends what is queued without waiting for the batch delay, and completes when the loop
-    /// ended. Once <paramref name="cancellationToken"/> fires, batches still waiting or retrying are dropped.
+    /// ended. Once <paramref name="cancellationToken"/> fires, batches still waiting or retrying are given up on.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -259,14 +267,15 @@ internal sealed class OtlpSignalPipeline : IDisposable
         try
         {
             using var payload = OtlpPayload.Build(batch, bytes, _options.Compression == OtlpExportCompression.Gzip);
-            Report(batch, await SendWithRetriesAsync(payload, items, batch.Count).ConfigureAwait(false));
+            Report(batch, await SendWithRetriesAsync(payload, batch, items).ConfigureAwait(false));
         }
 #pragma warning disable CA1031 // The loop must survive anything one batch throws, or flushes would hang and the queue fill.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             OtlpExporterLog.Crashed(_logger, ex, items, _itemName);
-            _metrics.Failed(_signal, items);
+            _health.RecordFailure(_signal, $"unexpected {ex.GetType().Name}: {ex.Message}");
+            GiveUp(batch, "the exporter failed unexpectedly");
             Report(batch, ExportResult.Abandoned);
         }
     }
@@ -279,12 +288,12 @@ internal sealed class OtlpSignalPipeline : IDisposable
         }
     }
 
-    private async Task<ExportResult> SendWithRetriesAsync(OtlpPayload payload, int items, int requests)
+    private async Task<ExportResult> SendWithRetriesAsync(OtlpPayload payload, List<QueuedRequest> batch, int items)
     {
         var abandon = _abandon.Token;
         var started = _time.GetTimestamp();
         ExponentialBackoff? backoff = null;
-        for (var attempt = 1; ; attempt++)
+        while (true)
         {
             ExportAttemptResult result;
             try
@@ -294,21 +303,30 @@ internal sealed class OtlpSignalPipeline : IDisposable
             }
             catch (OperationCanceledException) when (abandon.IsCancellationRequested)
             {
-                GiveUp(items, requests, "the exporter stopped before they were delivered");
+                GiveUp(batch, "the exporter stopped before they were delivered");
                 return ExportResult.Abandoned;
             }
 
-            switch (result.Outcome)
+            _metrics.Attempted(_signal, result.Outcome);
+            if (result.Outcome == ExportOutcome.Success)
             {
-                case ExportOutcome.Success:
-                    Accepted(result, items);
-                    return ExportResult.Delivered;
-                case ExportOutcome.Permanent:
-                    GiveUp(items, requests, $"{result.Detail} (not retryable)");
-                    return ExportResult.Refused;
-                case ExportOutcome.Retryable when !_options.RetryEnabled:
-                    GiveUp(items, requests, $"{result.Detail} (retry disabled)");
-                    return ExportResult.Abandoned;
+                Succeeded(result, items);
+                return ExportResult.Delivered;
+            }
+
+            _health.RecordFailure(_signal, result.Detail);
+            if (result.Outcome == ExportOutcome.Permanent)
+            {
+                // The backend said no: a real drop whoever else keeps a copy, and logged as one each time.
+                Drop(items, batch.Count, $"{result.Detail} (not retryable)");
+                return ExportResult.Refused;
+            }
+
+            if (!_options.RetryEnabled)
+            {
+                Failed(result.Detail, $"not retrying {items} {_itemName}: retry is disabled");
+                GiveUp(batch, $"{result.Detail} (retry disabled)");
+                return ExportResult.Abandoned;
             }
 
             // The backoff sequence advances even when the server names the delay, as in the Collector.
@@ -322,31 +340,36 @@ internal sealed class OtlpSignalPipeline : IDisposable
             var elapsed = _time.GetElapsedTime(started);
             if (_options.RetryMaxElapsedTime > TimeSpan.Zero && elapsed + delay > _options.RetryMaxElapsedTime)
             {
-                GiveUp(items, requests, $"{result.Detail}; retrying in {delay} would pass the max elapsed time of {_options.RetryMaxElapsedTime}");
+                var why = $"retrying in {DurationText.Format(delay)} would pass the max elapsed time of {DurationText.Format(_options.RetryMaxElapsedTime)}";
+                Failed(result.Detail, $"gave up on {items} {_itemName} after {DurationText.Format(elapsed)}: {why}");
+                GiveUp(batch, $"{result.Detail}; {why}");
                 return ExportResult.Abandoned;
             }
 
             _metrics.Retried(_signal);
-            OtlpExporterLog.Retrying(_logger, items, _itemName, attempt, result.Detail, delay);
+            Failed(result.Detail, $"retrying {items} {_itemName} in {DurationText.Format(delay)}");
             try
             {
                 await Task.Delay(delay, _time, abandon).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                GiveUp(items, requests, $"{result.Detail}; the exporter stopped while waiting to retry");
+                GiveUp(batch, $"{result.Detail}; the exporter stopped while waiting to retry");
                 return ExportResult.Abandoned;
             }
         }
     }
 
-    private void Accepted(ExportAttemptResult result, int items)
+    private void Succeeded(ExportAttemptResult result, int items)
     {
+        _health.RecordSuccess(_signal);
+        LogRecovered();
+
         var rejected = Math.Clamp(result.RejectedItems, 0, items);
         _metrics.Exported(_signal, items - rejected);
         if (rejected > 0)
         {
-            _metrics.Failed(_signal, rejected);
+            _metrics.Dropped(_signal, rejected);
             OtlpExporterLog.PartiallyRejected(_logger, rejected, items, _itemName, result.PartialSuccessMessage ?? "(no message)");
         }
         else if (result.PartialSuccessMessage is { } warning)
@@ -355,9 +378,63 @@ internal sealed class OtlpSignalPipeline : IDisposable
         }
     }
 
-    private void GiveUp(int items, int requests, string reason)
+#pragma warning disable CA1873 // Formatting durations costs little next to a failed network attempt, and these lines are rate-limited.
+    private void LogRecovered()
     {
-        _metrics.Failed(_signal, items);
-        OtlpExporterLog.GaveUp(_logger, items, _itemName, requests, _signal, reason);
+        if (_failures.Succeeded() is { } recovered)
+        {
+            OtlpExporterLog.Recovered(_logger, _signalName, DurationText.Format(recovered.FailingFor), recovered.FailedAttempts);
+        }
+    }
+
+    // A retryable failure: logged at once after a healthy period, then at most once per failure-log-interval.
+    private void Failed(string error, string nextStep)
+    {
+        if (_failures.Failed() is not { } report)
+        {
+            return;
+        }
+
+        if (report.First)
+        {
+            OtlpExporterLog.StartedFailing(_logger, _signalName, error, nextStep);
+        }
+        else
+        {
+            OtlpExporterLog.StillFailing(_logger, _signalName, DurationText.Format(report.FailingFor), report.FailedAttempts,
+                DurationText.Format(report.Period), error, nextStep);
+        }
+    }
+#pragma warning restore CA1873
+
+    // Giving up is a loss only for requests nobody else keeps; durable ones go back to their caller, and the failure
+    // lines (or, at shutdown, the node's own summary) say so, not a drop line per batch.
+    private void GiveUp(List<QueuedRequest> batch, string reason)
+    {
+        int droppedItems = 0, droppedRequests = 0, returnedItems = 0;
+        foreach (var request in batch)
+        {
+            if (request.Durable)
+            {
+                returnedItems += request.ItemCount;
+            }
+            else
+            {
+                droppedItems += request.ItemCount;
+                droppedRequests++;
+            }
+        }
+
+        _metrics.Returned(_signal, returnedItems);
+        if (droppedRequests > 0)
+        {
+            Drop(droppedItems, droppedRequests, reason);
+        }
+    }
+
+    private void Drop(int items, int requests, string reason)
+    {
+        _metrics.Dropped(_signal, items);
+        OtlpExporterLog.GaveUp(_logger, items, _itemName, requests, _signalName, reason);
     }
 }

@@ -221,8 +221,8 @@ public sealed class FileExporterTests : IDisposable
 
         Assert.Equal("ok", ParseTraces(Assert.Single(ReadLines("traces.jsonl"))).ResourceSpans[0].ScopeSpans[0].Spans[0].Name);
         var entry = Assert.Single(_logger.Entries);
-        Assert.Equal(LogLevel.Warning, entry.Level);
-        Assert.Contains("3 spans", entry.Message, StringComparison.Ordinal);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Equal("Dropped 3 spans: the request is not valid protobuf", entry.Message);
     }
 
     [Fact]
@@ -236,13 +236,18 @@ public sealed class FileExporterTests : IDisposable
             Assert.True(exporter.TryEnqueue(OtlpSignal.Metrics, RichOtlpSamples.RichMetrics().ToByteArray(), 5));
             await exporter.FlushAsync(CancellationToken.None);
 
-            var entry = Assert.Single(_logger.Entries);
-            Assert.Equal(LogLevel.Error, entry.Level);
-            Assert.Contains("5 data points", entry.Message, StringComparison.Ordinal);
+            Assert.Equal([LogLevel.Warning, LogLevel.Error], _logger.Entries.Select(e => e.Level));
+            Assert.StartsWith("File export of metrics to ", _logger.Entries[0].Message, StringComparison.Ordinal);
+            Assert.StartsWith("Dropped 5 data points (1 requests) that could not be written to ", _logger.Entries[1].Message, StringComparison.Ordinal);
 
             IOFile.Delete(_directory);
+            _time.Advance(TimeSpan.FromSeconds(3));
             Assert.True(exporter.TryEnqueue(OtlpSignal.Metrics, RichOtlpSamples.RichMetrics().ToByteArray(), 5));
             await exporter.FlushAsync(CancellationToken.None);
+
+            var recovered = _logger.Entries[^1];
+            Assert.Equal(LogLevel.Information, recovered.Level);
+            Assert.EndsWith("succeeds again after 3.0s of failures (1 failed writes)", recovered.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -10,7 +10,8 @@ namespace OtelTailSampler.Tests.Export.Otlp;
 /// </summary>
 internal sealed class ExporterMetricsRecorder : IMeterFactory
 {
-    private readonly ConcurrentDictionary<(string Instrument, string? Signal), long> _totals = new();
+    private readonly ConcurrentDictionary<(string Instrument, string? Signal, string? Outcome), long> _totals = new();
+    private readonly ConcurrentDictionary<string, byte> _labels = new();
     private readonly List<Meter> _meters = [];
     private readonly MeterListener _listener = new();
 
@@ -26,15 +27,22 @@ internal sealed class ExporterMetricsRecorder : IMeterFactory
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             string? signal = null;
+            string? outcome = null;
             foreach (var tag in tags)
             {
                 if (tag.Key == "signal")
                 {
                     signal = tag.Value as string;
                 }
+                else if (tag.Key == "outcome")
+                {
+                    outcome = tag.Value as string;
+                }
+
+                _labels.TryAdd(tag.Key, 0);
             }
 
-            _totals.AddOrUpdate((instrument.Name, signal), value, (_, total) => total + value);
+            _totals.AddOrUpdate((instrument.Name, signal, outcome), value, (_, total) => total + value);
         });
         _listener.Start();
     }
@@ -50,11 +58,21 @@ internal sealed class ExporterMetricsRecorder : IMeterFactory
         }
     }
 
-    public long Exported(OtlpSignal signal) => Total("otel_tail_sampler.exporter.items.exported", signal);
+    /// <summary>Every label key any measurement carried.</summary>
+    public IReadOnlyCollection<string> Labels => [.. _labels.Keys];
 
-    public long Failed(OtlpSignal signal) => Total("otel_tail_sampler.exporter.items.failed", signal);
+    public long Exported(OtlpSignal signal) => Total("otelsampler.exporter.items_exported", signal);
 
-    public long Retries(OtlpSignal signal) => Total("otel_tail_sampler.exporter.retries", signal);
+    /// <summary>Items lost for good.</summary>
+    public long Dropped(OtlpSignal signal) => Total("otelsampler.exporter.items_dropped", signal);
+
+    /// <summary>Items given up on that their caller keeps durably.</summary>
+    public long Returned(OtlpSignal signal) => Total("otelsampler.exporter.items_returned", signal);
+
+    public long Retries(OtlpSignal signal) => Total("otelsampler.exporter.retries", signal);
+
+    /// <summary>Attempts with <paramref name="outcome"/>: success, retryable or permanent.</summary>
+    public long Attempts(OtlpSignal signal, string outcome) => Total("otelsampler.exporter.attempts", signal, outcome);
 
     public Meter Create(MeterOptions options)
     {
@@ -76,6 +94,6 @@ internal sealed class ExporterMetricsRecorder : IMeterFactory
         }
     }
 
-    private long Total(string instrument, OtlpSignal signal) =>
-        _totals.GetValueOrDefault((instrument, signal.ToString().ToLowerInvariant()));
+    private long Total(string instrument, OtlpSignal signal, string? outcome = null) =>
+        _totals.GetValueOrDefault((instrument, signal.ToString().ToLowerInvariant(), outcome));
 }

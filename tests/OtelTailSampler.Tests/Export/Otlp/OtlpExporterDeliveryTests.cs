@@ -38,7 +38,7 @@ public sealed class OtlpExporterDeliveryTests
         Assert.Equal(3, harness.Metrics.Exported(OtlpSignal.Traces));
         Assert.Equal(3, harness.Metrics.Exported(OtlpSignal.Metrics));
         Assert.Equal(2, harness.Metrics.Exported(OtlpSignal.Logs));
-        Assert.Equal(0, harness.Metrics.Failed(OtlpSignal.Traces));
+        Assert.Equal(0, harness.Metrics.Dropped(OtlpSignal.Traces));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class OtlpExporterDeliveryTests
     [Theory]
     [InlineData(OtlpSinkTransport.Grpc)]
     [InlineData(OtlpSinkTransport.Http)]
-    public async Task Partial_success_is_not_retried_and_counts_the_rejected_items_as_failed(OtlpSinkTransport transport)
+    public async Task Partial_success_is_not_retried_and_counts_the_rejected_items_as_dropped(OtlpSinkTransport transport)
     {
         var protocol = transport == OtlpSinkTransport.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
         await using var harness = await OtlpExporterHarness.StartAsync(protocol);
@@ -113,10 +113,10 @@ public sealed class OtlpExporterDeliveryTests
 
         Assert.Single(harness.Sink.Calls);
         Assert.Equal(2, harness.Metrics.Exported(OtlpSignal.Traces));
-        Assert.Equal(1, harness.Metrics.Failed(OtlpSignal.Traces));
+        Assert.Equal(1, harness.Metrics.Dropped(OtlpSignal.Traces));
         Assert.Equal(0, harness.Metrics.Retries(OtlpSignal.Traces));
-        var warning = Assert.Single(harness.Log.At(LogLevel.Warning));
-        Assert.Contains("rejected 1 of 3 spans: one span was too old", warning, StringComparison.Ordinal);
+        var error = Assert.Single(harness.Log.At(LogLevel.Error));
+        Assert.Equal("Dropped 1 of 3 spans: the backend rejected them: one span was too old", error);
     }
 
     [Fact]

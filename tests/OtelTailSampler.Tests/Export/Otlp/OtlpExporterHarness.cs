@@ -3,6 +3,7 @@ using Google.Protobuf;
 using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Collector.Trace.V1;
+using OtelTailSampler.Export;
 using OtelTailSampler.Export.Otlp;
 using OtelTailSampler.Otlp;
 using OtelTailSampler.Tests.Support;
@@ -54,6 +55,15 @@ internal sealed class OtlpExporterHarness : IAsyncDisposable
 
     public bool Enqueue(ExportTraceServiceRequest request) =>
         Exporter.TryEnqueue(OtlpSignal.Traces, request.ToByteArray(), request.ResourceSpans.SelectMany(r => r.ScopeSpans).Sum(s => s.Spans.Count));
+
+    /// <summary>Queues <paramref name="request"/> as a caller that waits for its outcome; the task completes with it.</summary>
+    public Task<ExportResult> EnqueueTracked(ExportTraceServiceRequest request, bool durable)
+    {
+        var result = new TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var spans = request.ResourceSpans.SelectMany(r => r.ScopeSpans).Sum(s => s.Spans.Count);
+        Assert.True(Exporter.TryEnqueue(OtlpSignal.Traces, request.ToByteArray(), spans, result.SetResult, durable));
+        return result.Task.WaitAsync(Patience);
+    }
 
     public bool Enqueue(ExportMetricsServiceRequest request) =>
         Exporter.TryEnqueue(OtlpSignal.Metrics, request.ToByteArray(), 3);

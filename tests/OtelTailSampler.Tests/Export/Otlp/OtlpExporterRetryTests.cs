@@ -32,8 +32,13 @@ public sealed class OtlpExporterRetryTests
         Assert.Equal(traces, Assert.Single(harness.Sink.TraceRequests));
         Assert.Equal(4, harness.Metrics.Exported(OtlpSignal.Traces));
         Assert.Equal(2, harness.Metrics.Retries(OtlpSignal.Traces));
-        Assert.Equal(0, harness.Metrics.Failed(OtlpSignal.Traces));
-        Assert.Contains(harness.Log.At(LogLevel.Information), m => m.Contains("gRPC UNAVAILABLE: warming up", StringComparison.Ordinal));
+        Assert.Equal(0, harness.Metrics.Dropped(OtlpSignal.Traces));
+
+        // The first failure is reported at once; the second, 5s later, falls within the failure-log interval.
+        var warning = Assert.Single(harness.Log.At(LogLevel.Warning));
+        Assert.Equal("Exports of traces are failing: gRPC UNAVAILABLE: warming up; retrying 4 spans in 5.0s", warning);
+        Assert.Equal("Exports of traces succeed again after 12.5s of failures (2 failed attempts)", Assert.Single(harness.Log.At(LogLevel.Information)));
+        Assert.Empty(harness.Log.At(LogLevel.Error));
     }
 
     [Fact]
@@ -122,7 +127,7 @@ public sealed class OtlpExporterRetryTests
 
         Assert.Equal(["RESOURCE_EXHAUSTED", "OK"], harness.Sink.Calls.Select(c => c.Answer));
         Assert.Equal(logs, Assert.Single(harness.Sink.LogsRequests));
-        Assert.Equal(0, harness.Metrics.Failed(OtlpSignal.Logs));
+        Assert.Equal(0, harness.Metrics.Dropped(OtlpSignal.Logs));
     }
 
     [Fact]
@@ -141,7 +146,7 @@ public sealed class OtlpExporterRetryTests
 
         Assert.Equal(2, harness.Sink.GrpcCallCount);
         Assert.Equal(1, harness.Metrics.Retries(OtlpSignal.Traces));
-        Assert.Equal(2, harness.Metrics.Failed(OtlpSignal.Traces));
+        Assert.Equal(2, harness.Metrics.Dropped(OtlpSignal.Traces));
         Assert.Contains("max elapsed time", Assert.Single(harness.Log.At(LogLevel.Error)), StringComparison.Ordinal);
     }
 
@@ -175,7 +180,7 @@ public sealed class OtlpExporterRetryTests
 
         Assert.Equal(["stalled", "OK"], harness.Sink.Calls.Select(c => c.Answer));
         Assert.Equal(traces, Assert.Single(harness.Sink.TraceRequests));
-        Assert.Contains(harness.Log.At(LogLevel.Information), m => m.Contains("no answer within", StringComparison.Ordinal));
+        Assert.Contains("no answer within", Assert.Single(harness.Log.At(LogLevel.Warning)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -190,16 +195,18 @@ public sealed class OtlpExporterRetryTests
         await harness.WaitForBackoffAsync(retries: 1);
         await harness.Exporter.StopAsync(new CancellationToken(canceled: true)).WaitAsync(OtlpExporterHarness.Patience);
 
-        Assert.Contains(harness.Log.At(LogLevel.Information), m => m.Contains("request failed", StringComparison.Ordinal));
-        Assert.Equal(3, harness.Metrics.Failed(OtlpSignal.Traces));
-        Assert.Contains("stopped while waiting to retry", Assert.Single(harness.Log.At(LogLevel.Error)), StringComparison.Ordinal);
+        Assert.Contains("request failed", Assert.Single(harness.Log.At(LogLevel.Warning)), StringComparison.Ordinal);
+        Assert.Equal(3, harness.Metrics.Dropped(OtlpSignal.Traces));
+        var error = Assert.Single(harness.Log.At(LogLevel.Error));
+        Assert.StartsWith("Dropped 3 spans (1 queued traces requests): ", error, StringComparison.Ordinal);
+        Assert.Contains("stopped while waiting to retry", error, StringComparison.Ordinal);
         Assert.False(harness.Enqueue(OtlpTestData.Traces("late", 1)));
     }
 
     private static void AssertGaveUpAfterOneAttempt(OtlpExporterHarness harness, OtlpSignal signal, int items, string logged)
     {
         Assert.Single(harness.Sink.Calls);
-        Assert.Equal(items, harness.Metrics.Failed(signal));
+        Assert.Equal(items, harness.Metrics.Dropped(signal));
         Assert.Equal(0, harness.Metrics.Exported(signal));
         Assert.Equal(0, harness.Metrics.Retries(signal));
         Assert.Contains(logged, Assert.Single(harness.Log.At(LogLevel.Error)), StringComparison.Ordinal);
