@@ -101,7 +101,8 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         services.AddSingleton<Sharding.SamplerMetrics>(provider => new Sharding.SamplerMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton(provider => OpenJournal(options, provider.GetRequiredService<ILoggerFactory>(), time));
+        services.AddSingleton(provider => new Persistence.JournalMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(provider => OpenJournal(options, provider.GetRequiredService<ILoggerFactory>(), time, provider.GetRequiredService<Persistence.JournalMetrics>()));
         services.AddSingleton<ITelemetryPipeline>(provider => options.PipelineMode switch
         {
             PipelineMode.PassThrough => new PassThroughPipeline(provider.GetRequiredService<ITelemetryExporter>()),
@@ -207,7 +208,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
     }
 
     // Opened while the node is built, so that the pipeline has it from the start; recovery happens at start.
-    private static JournalHolder OpenJournal(SamplerOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    private static JournalHolder OpenJournal(SamplerOptions options, ILoggerFactory loggerFactory, TimeProvider time, Persistence.JournalMetrics metrics)
     {
         if (options.PipelineMode != PipelineMode.Sample || options.Journal.Backend == Persistence.JournalBackend.None)
         {
@@ -215,7 +216,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         var journal = Persistence.JournalFactory.OpenAsync(options.Journal, loggerFactory, time).GetAwaiter().GetResult()!;
-        var writer = new Persistence.JournalWriter(journal, new Persistence.JournalWriterOptions(), loggerFactory.CreateLogger<Persistence.JournalWriter>());
+        var writer = new Persistence.JournalWriter(journal, new Persistence.JournalWriterOptions(), loggerFactory.CreateLogger<Persistence.JournalWriter>(), metrics);
         return new JournalHolder(new Sharding.ShardJournal(journal, writer, options.Sharding.Shards, loggerFactory.CreateLogger<Sharding.ShardJournal>()));
     }
 
