@@ -41,7 +41,7 @@ public sealed partial class OtlpIngest(ITelemetryPipeline pipeline, ReceiverMetr
             var outcome = await pipeline.AcceptAsync(signal, owned, validation.AcceptedItems, cancellationToken);
             if (outcome == PipelineOutcome.Overloaded)
             {
-                metrics.Refused(signal, transport, "overloaded");
+                metrics.Refused(signal, transport, "overloaded", validation.AcceptedItems);
                 return IngestResult.Overloaded("The sampler's buffers are full; retry later.");
             }
 
