@@ -27,4 +27,6 @@ public sealed record SamplerOptions
     public ExportersOptions Exporters { get; init; } = new();
 
     public AdminOptions Admin { get; init; } = new();
+
+    public TelemetryOptions Telemetry { get; init; } = new();
 }
