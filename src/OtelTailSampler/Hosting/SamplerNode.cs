@@ -115,6 +115,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
         services.AddSingleton<AdminApi>();
+        SelfTelemetry.AddServices(services, options.Telemetry);
 
         var listeners = new Dictionary<ListenerKind, ListenOptions>();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -134,6 +135,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         var grpc = app.Services.GetRequiredService<OtlpGrpcReceiver>();
         var http = app.Services.GetRequiredService<OtlpHttpReceiver>();
         var admin = app.Services.GetRequiredService<AdminApi>();
+        SelfTelemetry.UseScrapeEndpoint(app, context => ListenerOf(context) == ListenerKind.Admin);
         app.Run(context => ListenerOf(context) switch
         {
             ListenerKind.OtlpGrpc => grpc.HandleAsync(context),
