@@ -51,6 +51,9 @@ public sealed partial class OtlpIngest(ITelemetryPipeline pipeline, ReceiverMetr
         return new IngestResult(IngestStatus.Accepted, validation.RejectedItems, validation.RejectionMessage);
     }
 
+    /// <summary>Counts a request a receiver refused before ingesting it: too large, unsupported, or not decodable.</summary>
+    public void Refused(OtlpSignal signal, string transport, string reason) => metrics.Refused(signal, transport, reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a malformed OTLP {Signal} request over {Transport}: {Reason}")]
     private partial void LogMalformed(OtlpSignal signal, string transport, string reason);
 

@@ -13,7 +13,11 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     private readonly string _dataDir = Directory.CreateTempSubdirectory("otel-sampler-test-").FullName;
     private TestNode _node = null!;
 
-    public async Task InitializeAsync() => _node = await TestNode.StartAsync(TestNode.LoopbackOptions(_dataDir), _exporter);
+    public async Task InitializeAsync()
+    {
+        var options = TestNode.LoopbackOptions(_dataDir);
+        _node = await TestNode.StartAsync(options with { Receivers = options.Receivers with { HttpMaxRequestBodySize = 64 * 1024 } }, _exporter);
+    }
 
     public async Task DisposeAsync()
     {
@@ -48,6 +52,39 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(1, after.Value("otelsampler_receiver_refused_requests_total", overloaded) - before.Value("otelsampler_receiver_refused_requests_total", overloaded));
         Assert.Equal(2, after.Value("otelsampler_receiver_refused_items_total", overloaded) - before.Value("otelsampler_receiver_refused_items_total", overloaded));
         Assert.Equal(before.Value(AcceptedItems), after.Value(AcceptedItems));
+    }
+
+    [Fact]
+    public async Task Requests_refused_before_ingestion_are_counted_by_reason()
+    {
+        const string Refused = "otelsampler_receiver_refused_requests_total";
+        var before = await ScrapeAsync(_node);
+
+        await PostAsync(new ByteArrayContent(new byte[100 * 1024]), "application/x-protobuf", null, HttpStatusCode.RequestEntityTooLarge);
+        await PostAsync(new StringContent("{ not json"), "application/json", null, HttpStatusCode.BadRequest);
+        await PostAsync(new ByteArrayContent([1, 2, 3]), "application/x-protobuf", "br", HttpStatusCode.UnsupportedMediaType);
+
+        var after = await ScrapeAsync(_node);
+        foreach (var reason in new[] { "too_large", "malformed", "unsupported" })
+        {
+            string[] labels = ["signal=traces", "transport=http", $"reason={reason}"];
+            Assert.Equal(1, after.Value(Refused, labels) - before.Value(Refused, labels));
+        }
+
+        async Task PostAsync(HttpContent content, string contentType, string? encoding, HttpStatusCode expected)
+        {
+            using (content)
+            {
+                content.Headers.ContentType = new(contentType);
+                if (encoding is not null)
+                {
+                    content.Headers.ContentEncoding.Add(encoding);
+                }
+
+                using var response = await _client.PostAsync(new Uri(_node.HttpUri, "/v1/traces"), content);
+                Assert.Equal(expected, response.StatusCode);
+            }
+        }
     }
 
     [Fact]
