@@ -34,7 +34,7 @@ public sealed class JournalMetrics : IDisposable
         _committedBytes = _meter.CreateCounter<long>("otelsampler.journal.committed_bytes", "By",
             "Request bytes committed to the journal, before deflate; bytes shared by several shards count once.");
         _committedWrites = _meter.CreateCounter<long>("otelsampler.journal.committed_writes", "{write}",
-            "Atomic writes (one per shard a request touches, plus decisions) committed to the journal.");
+            "Events committed to the journal: a request's spans for each shard they go to, a trace kept, a trace completed.");
         _meter.CreateObservableGauge("otelsampler.journal.queued_writes", () => _queuedWrites?.Invoke() ?? 0, "{write}",
             "Writes waiting for their commit: queued, or in the transaction in flight.");
     }
