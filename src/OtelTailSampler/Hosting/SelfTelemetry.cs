@@ -40,7 +40,7 @@ internal static class SelfTelemetry
                     {
                         exporter.Protocol = options.OtlpProtocol == SamplerProtocol.HttpProtobuf ? SdkProtocol.HttpProtobuf : SdkProtocol.Grpc;
                         exporter.Endpoint = options.OtlpProtocol == SamplerProtocol.HttpProtobuf ? WithMetricsPath(endpoint) : endpoint;
-                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.Interval.TotalMilliseconds;
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = Math.Max(1, (int)options.Interval.TotalMilliseconds);
                     });
                 }
             });
