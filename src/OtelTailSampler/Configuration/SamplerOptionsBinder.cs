@@ -39,7 +39,7 @@ public static class SamplerOptionsBinder
     public static SamplerOptions Bind(SettingsReader sampler)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "journal", "exporters", "admin", "cluster");
+        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "journal", "exporters", "admin", "cluster", "telemetry");
         var pipeline = sampler.Section("pipeline");
         pipeline.ReportUnknownKeys("mode");
         return new SamplerOptions
@@ -52,6 +52,7 @@ public static class SamplerOptionsBinder
             Journal = Persistence.JournalOptions.Read(sampler.Section("journal")),
             Exporters = BindExporters(sampler.Section("exporters")),
             Admin = BindAdmin(sampler.Section("admin")),
+            Telemetry = BindTelemetry(sampler.Section("telemetry")),
             Cluster = BindCluster(sampler.Section("cluster")),
         };
     }
@@ -250,6 +251,36 @@ public static class SamplerOptionsBinder
         return new AdminOptions { Endpoint = ListenAddress(admin, "endpoint", defaults.Endpoint), Token = admin.GetString("token", defaults.Token) };
     }
 
+    private static TelemetryOptions BindTelemetry(SettingsReader telemetry)
+    {
+        telemetry.ReportUnknownKeys("otlp", "interval");
+        var otlp = telemetry.Section("otlp");
+        otlp.ReportUnknownKeys("endpoint", "protocol");
+        var defaults = new TelemetryOptions();
+        var interval = PositiveDuration(telemetry, "interval", defaults.Interval);
+        if (interval.TotalMilliseconds > int.MaxValue)
+        {
+            // The SDK's reader counts the interval in int milliseconds.
+            telemetry.AddError("interval", $"must be at most {TimeSpan.FromMilliseconds(int.MaxValue)}");
+            interval = defaults.Interval;
+        }
+
+        var endpoint = otlp.GetString("endpoint", "");
+        Uri? uri = null;
+        if (!string.IsNullOrWhiteSpace(endpoint)
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            otlp.AddError("endpoint", $"'{endpoint}' is not an http:// or https:// URL such as http://collector:4317");
+            uri = null;
+        }
+
+        return new TelemetryOptions
+        {
+            OtlpEndpoint = uri,
+            OtlpProtocol = otlp.GetChoice("protocol", defaults.OtlpProtocol, Protocols),
+            Interval = interval,
+        };
+    }
 
     private static string ListenAddress(SettingsReader section, string key, string @default)
     {

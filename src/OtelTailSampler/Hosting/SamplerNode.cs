@@ -115,6 +115,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         services.AddSingleton<Sharding.SamplerMetrics>(provider => new Sharding.SamplerMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(provider => new Persistence.JournalMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<JournalHolder>();
         services.AddSingleton<ITelemetryPipeline>(provider => options.PipelineMode switch
         {
@@ -130,6 +131,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         services.AddSingleton<AdminApi>();
         services.AddSingleton(new AdminTokenGuard(options.Admin));
         services.AddSamplerCluster(options.Cluster);
+        SelfTelemetry.AddServices(services, options.Telemetry);
 
         var listeners = new Dictionary<ListenerKind, ListenOptions>();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -147,6 +149,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         });
 
         var app = builder.Build();
+        SelfTelemetry.UseScrapeEndpoint(app, context => ListenerOf(context) == ListenerKind.Admin);
         var exportTarget = exporter is null ? ExporterFactory.Describe(options.Exporters) : exporter.GetType().Name;
         var node = new SamplerNode(app, listeners, endpoints, app.Services.GetRequiredService<ITelemetryExporter>(), exportTarget);
 
@@ -230,7 +233,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
             throw NodeStartupException.CannotOpenJournal(_options.Journal, e);
         }
 
-        var writer = new Persistence.JournalWriter(journal, new Persistence.JournalWriterOptions(), loggerFactory.CreateLogger<Persistence.JournalWriter>());
+        var writer = new Persistence.JournalWriter(journal, new Persistence.JournalWriterOptions(), loggerFactory.CreateLogger<Persistence.JournalWriter>(), _app.Services.GetRequiredService<Persistence.JournalMetrics>());
         return new Sharding.ShardJournal(journal, writer, _options.Sharding.Shards, loggerFactory.CreateLogger<Sharding.ShardJournal>());
     }
 

@@ -29,4 +29,6 @@ public sealed record SamplerOptions
     public AdminOptions Admin { get; init; } = new();
 
     public Cluster.ClusterOptions Cluster { get; init; } = new();
+
+    public TelemetryOptions Telemetry { get; init; } = new();
 }

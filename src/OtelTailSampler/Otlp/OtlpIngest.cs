@@ -41,7 +41,7 @@ public sealed partial class OtlpIngest(ITelemetryPipeline pipeline, ReceiverMetr
             var outcome = await pipeline.AcceptAsync(signal, owned, validation.AcceptedItems, cancellationToken);
             if (outcome == PipelineOutcome.Overloaded)
             {
-                metrics.Refused(signal, transport, "overloaded");
+                metrics.Refused(signal, transport, "overloaded", validation.AcceptedItems);
                 return IngestResult.Overloaded("The sampler's buffers are full; retry later.");
             }
 
@@ -50,6 +50,9 @@ public sealed partial class OtlpIngest(ITelemetryPipeline pipeline, ReceiverMetr
 
         return new IngestResult(IngestStatus.Accepted, validation.RejectedItems, validation.RejectionMessage);
     }
+
+    /// <summary>Counts a request a receiver refused before ingesting it: too large, unsupported, or not decodable.</summary>
+    public void Refused(OtlpSignal signal, string transport, string reason) => metrics.Refused(signal, transport, reason);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Refused a malformed OTLP {Signal} request over {Transport}: {Reason}")]
     private partial void LogMalformed(OtlpSignal signal, string transport, string reason);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -20,12 +21,15 @@ public sealed partial class JournalWriter : IAsyncDisposable
     private readonly IJournal _journal;
     private readonly JournalWriterOptions _options;
     private readonly ILogger<JournalWriter> _logger;
+    private readonly JournalMetrics? _metrics;
     private readonly Channel<Request> _queue;
     private readonly Task _loop;
     private volatile Exception? _lastError;
     private long _batchesCommitted;
+    private volatile int _inFlight;
 
-    public JournalWriter(IJournal journal, JournalWriterOptions options, ILogger<JournalWriter> logger)
+    /// <param name="metrics">Where commits are measured; none when null.</param>
+    public JournalWriter(IJournal journal, JournalWriterOptions options, ILogger<JournalWriter> logger, JournalMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(options);
@@ -37,11 +41,13 @@ public sealed partial class JournalWriter : IAsyncDisposable
         _journal = journal;
         _options = options;
         _logger = logger;
+        _metrics = metrics;
         _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        metrics?.ObserveBacklog(() => _queue.Reader.Count + _inFlight);
         _loop = Task.Run(RunAsync);
     }
 
@@ -132,7 +138,8 @@ public sealed partial class JournalWriter : IAsyncDisposable
 
             if (batch.Count > 0)
             {
-                await CommitAsync(batch).ConfigureAwait(false);
+                _inFlight = batch.Count;
+                await CommitAsync(batch, bytes).ConfigureAwait(false);
             }
         }
     }
@@ -152,15 +159,18 @@ public sealed partial class JournalWriter : IAsyncDisposable
         return bytes;
     }
 
-    private async Task CommitAsync(List<Request> batch)
+    private async Task CommitAsync(List<Request> batch, long bytes)
     {
         while (batch.Count > 0)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 // Not cancellable: once a commit has started, its outcome must be learned, not abandoned.
                 await _journal.WriteAsync(batch.ConvertAll(request => request.Write), CancellationToken.None).ConfigureAwait(false);
                 Interlocked.Increment(ref _batchesCommitted);
+                _metrics?.CommitSucceeded(started, batch.Count, bytes);
+                _inFlight = 0;
                 if (_lastError is not null)
                 {
                     _lastError = null;
@@ -177,6 +187,7 @@ public sealed partial class JournalWriter : IAsyncDisposable
             catch (SequenceNumberConflictException conflict) when (conflict.WriteIndex >= 0 && conflict.WriteIndex < batch.Count)
             {
                 // The journal is fine; one writer is not. It fails alone, with its id's later writes, which followed it.
+                _metrics?.CommitRejected(started);
                 var rejected = batch[conflict.WriteIndex].Write.PersistenceId;
                 LogRejected(_logger, rejected, conflict);
                 for (var i = batch.Count - 1; i >= conflict.WriteIndex; i--)
@@ -187,9 +198,20 @@ public sealed partial class JournalWriter : IAsyncDisposable
                         batch.RemoveAt(i);
                     }
                 }
+
+                // The rare path: what the rest of the batch carries is counted again rather than tracked per write.
+                _inFlight = batch.Count;
+                var seen = new HashSet<PayloadIdentity>();
+                bytes = 0;
+                foreach (var request in batch)
+                {
+                    bytes += NewPayloadBytes(request.Write, seen);
+                }
             }
             catch (Exception e)
             {
+                _metrics?.CommitFailed(started);
+                _inFlight = 0;
                 if (_lastError is null)
                 {
                     LogFailed(_logger, batch.Count, e);

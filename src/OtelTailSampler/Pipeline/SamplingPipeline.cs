@@ -56,6 +56,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
         _outbox = journal is null ? null : new JournaledOutbox(journal, exporter, logger);
         metrics.ObserveBuffers(() => _workers.Sum(w => (long)w.BufferedTraces), () => _workers.Sum(w => w.BufferedBytes));
+        metrics.ObservePendingExport(() => PendingExportBytes);
         _tick = timeProvider.CreateTimer(_ => Tick(), null, options.TickInterval, options.TickInterval);
     }
 

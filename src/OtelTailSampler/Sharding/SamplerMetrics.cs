@@ -16,6 +16,7 @@ public sealed class SamplerMetrics : IDisposable
     private readonly Counter<long> _cacheMisses;
     private Func<long>? _bufferedTraces;
     private Func<long>? _bufferedBytes;
+    private Func<long>? _pendingExportBytes;
 
     public SamplerMetrics(IMeterFactory? meterFactory = null)
     {
@@ -28,6 +29,7 @@ public sealed class SamplerMetrics : IDisposable
         _cacheMisses = _meter.CreateCounter<long>("otelsampler.sampling.decision_cache_misses", "{lookup}", "Spans of unbuffered traces not found in the decision cache (first spans of new traces, or decisions already forgotten).");
         _meter.CreateObservableGauge("otelsampler.sampling.traces_buffered", () => _bufferedTraces?.Invoke() ?? 0, "{trace}", "Traces in memory, undecided.");
         _meter.CreateObservableGauge("otelsampler.sampling.bytes_buffered", () => _bufferedBytes?.Invoke() ?? 0, "By", "Bytes of spans in memory, undecided, with their bookkeeping.");
+        _meter.CreateObservableGauge("otelsampler.export.pending_bytes", () => _pendingExportBytes?.Invoke() ?? 0, "By", "Bytes of kept traces handed to the exporter and not yet delivered.");
     }
 
     /// <summary>The meter the instruments belong to, so a listener can tell this node's from another's.</summary>
@@ -38,6 +40,13 @@ public sealed class SamplerMetrics : IDisposable
     {
         _bufferedTraces = traces;
         _bufferedBytes = bytes;
+    }
+
+    /// <summary>Wires the pending-export gauge to the pipeline's live figure; read at each collection, from any thread.</summary>
+    public void ObservePendingExport(Func<long> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        _pendingExportBytes = bytes;
     }
 
     public void SpansReceived(int count) => _spansReceived.Add(count);

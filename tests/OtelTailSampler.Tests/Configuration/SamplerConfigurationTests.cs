@@ -44,6 +44,51 @@ public sealed class SamplerConfigurationTests
         Assert.Equal(fromRecords.Exporters.File, fromFile.Exporters.File);
         Assert.Equal(fromRecords.Exporters.UnhealthyAfter, fromFile.Exporters.UnhealthyAfter);
         Assert.Equal(fromRecords.Exporters.FailureLogInterval, fromFile.Exporters.FailureLogInterval);
+        Assert.Equal(fromRecords.Telemetry, fromFile.Telemetry);
+    }
+
+    [Fact]
+    public void Telemetry_settings_bind_from_the_file_and_the_endpoint_from_the_environment()
+    {
+        var fromFile = Load("""
+            sampler.telemetry {
+              interval = 5s
+              otlp { endpoint = "http://collector:4318", protocol = "http/protobuf" }
+            }
+            """);
+        var fromEnvironment = SamplerConfiguration.Load(userFile: null,
+            new Dictionary<string, string> { ["SAMPLER_TELEMETRY_OTLP_ENDPOINT"] = "http://127.0.0.1:14317" }.GetValueOrDefault);
+
+        Assert.Empty(fromFile.Errors);
+        var telemetry = fromFile.Options!.Telemetry;
+        Assert.Equal(new Uri("http://collector:4318"), telemetry.OtlpEndpoint);
+        Assert.Equal(OtlpExportProtocol.HttpProtobuf, telemetry.OtlpProtocol);
+        Assert.Equal(TimeSpan.FromSeconds(5), telemetry.Interval);
+        Assert.Empty(fromEnvironment.Errors);
+        Assert.Equal(new Uri("http://127.0.0.1:14317"), fromEnvironment.Options!.Telemetry.OtlpEndpoint);
+        Assert.Equal(OtlpExportProtocol.Grpc, fromEnvironment.Options.Telemetry.OtlpProtocol);
+        Assert.Null(SamplerConfiguration.Load(userFile: null, NoEnvironment).Options!.Telemetry.OtlpEndpoint);
+    }
+
+    [Fact]
+    public void Bad_telemetry_settings_are_reported_with_their_positions()
+    {
+        var result = Load("""
+            sampler.telemetry {
+              otlp.endpoint = "collector:4317"
+              otlp.protocol = udp
+              interval = 0s
+              intervall = 1s
+            }
+            """);
+
+        Assert.Null(result.Options);
+        var errors = result.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("user.conf:2:19: sampler.telemetry.otlp.endpoint: 'collector:4317' is not an http:// or https:// URL", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:3:19: sampler.telemetry.otlp.protocol:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:4:14: sampler.telemetry.interval: must be longer than 0", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("user.conf:5:15: sampler.telemetry.intervall: unknown setting", StringComparison.Ordinal));
+        Assert.Equal(4, errors.Count);
     }
 
     [Fact]

@@ -192,6 +192,45 @@ public sealed class JournalWriterTests : IAsyncDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() => _writer.AppendAsync(Write("c", 1)).AsTask());
     }
 
+    [Fact]
+    public async Task Metrics_show_the_writes_waiting_and_what_each_commit_carried()
+    {
+        await _writer.DisposeAsync();
+        using var metrics = new JournalMetrics();
+        using var readings = new JournalReadings(metrics);
+        _writer = new JournalWriter(_journal, new JournalWriterOptions(), _logger, metrics);
+        var first = await StartHeldCommitAsync(Write("a", 1, payloadBytes: 100));
+        var appends = Enumerable.Range(0, 3).Select(i => _writer.AppendAsync(Write($"b{i}", 1, payloadBytes: 10)).AsTask()).ToList();
+
+        Assert.Equal(4, readings.QueuedWrites());
+
+        _journal.Release();
+        await first;
+        await Task.WhenAll(appends);
+
+        Assert.Equal(0, readings.QueuedWrites());
+        Assert.Equal(4, readings.Sum("otelsampler.journal.committed_writes"));
+        Assert.Equal(130, readings.Sum("otelsampler.journal.committed_bytes"));
+        Assert.Equal(2, readings.Commits("committed"));
+        Assert.Equal(0, readings.Commits("failed"));
+    }
+
+    [Fact]
+    public async Task A_failed_commit_is_timed_as_failed_and_commits_nothing()
+    {
+        await _writer.DisposeAsync();
+        using var metrics = new JournalMetrics();
+        using var readings = new JournalReadings(metrics);
+        _writer = new JournalWriter(_journal, new JournalWriterOptions(), _logger, metrics);
+        _journal.Then(new IOException("disk full"));
+
+        await Assert.ThrowsAsync<IOException>(() => _writer.AppendAsync(Write("a", 1)).AsTask());
+
+        Assert.Equal(1, readings.Commits("failed"));
+        Assert.Equal(0, readings.Sum("otelsampler.journal.committed_writes"));
+        Assert.Equal(0, readings.QueuedWrites());
+    }
+
     private static AtomicWrite Write(string persistenceId, long sequenceNr, int payloadBytes = 1) =>
         new(persistenceId, sequenceNr, 1, new byte[payloadBytes]);
 

@@ -42,6 +42,7 @@ public sealed partial class OtlpGrpcReceiver(OtlpIngest ingest, OtlpReceiverOpti
         var max = options.GrpcMaxRecvMsgSize;
         if (await RequestBody.ReadAsync(request.BodyReader, max + GrpcProtocol.FrameHeaderLength, body, context.RequestAborted) == BodyReadResult.TooLarge)
         {
+            ingest.Refused(signal, Transport, "too_large");
             WriteTrailersOnly(response, GrpcStatusCode.ResourceExhausted, $"Received message larger than max ({max} bytes).");
             return;
         }
@@ -57,6 +58,12 @@ public sealed partial class OtlpGrpcReceiver(OtlpIngest ingest, OtlpReceiverOpti
                 }
 
                 LogRefused(signal, status, message);
+                ingest.Refused(signal, Transport, status switch
+                {
+                    GrpcStatusCode.ResourceExhausted => "too_large",
+                    GrpcStatusCode.InvalidArgument => "malformed",
+                    _ => "unsupported",
+                });
                 WriteTrailersOnly(response, status, message);
                 return;
             }

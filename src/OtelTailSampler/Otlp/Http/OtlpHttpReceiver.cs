@@ -18,6 +18,10 @@ namespace OtelTailSampler.Otlp.Http;
 public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOptions options, ILogger<OtlpHttpReceiver> logger)
 {
     private const string Transport = "http";
+
+    // Reasons of otelsampler.receiver.refused_requests, besides OtlpIngest's malformed and overloaded.
+    private const string Unsupported = "unsupported";
+    private const string Malformed = "malformed";
     private const string ProtobufContentType = "application/x-protobuf";
     private const string JsonContentType = "application/json";
 
@@ -34,6 +38,7 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
         if (!HttpMethods.IsPost(request.Method))
         {
             response.Headers.Allow = "POST";
+            ingest.Refused(signal, Transport, Unsupported);
             await WriteErrorAsync(response, StatusCodes.Status405MethodNotAllowed, json: false, GrpcStatusCode.Unimplemented, $"{request.Method} is not allowed on {request.Path}; use POST.");
             return;
         }
@@ -41,6 +46,7 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
         bool json;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
         {
+            ingest.Refused(signal, Transport, Unsupported);
             await WriteErrorAsync(response, StatusCodes.Status415UnsupportedMediaType, json: false, GrpcStatusCode.InvalidArgument, $"Content-Type '{request.ContentType}' is not supported; use {ProtobufContentType} or {JsonContentType}.");
             return;
         }
@@ -54,6 +60,7 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
         }
         else
         {
+            ingest.Refused(signal, Transport, Unsupported);
             await WriteErrorAsync(response, StatusCodes.Status415UnsupportedMediaType, json: false, GrpcStatusCode.InvalidArgument, $"Content-Type '{request.ContentType}' is not supported; use {ProtobufContentType} or {JsonContentType}.");
             return;
         }
@@ -69,6 +76,7 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
         var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
         if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
+            ingest.Refused(signal, Transport, Unsupported);
             await WriteErrorAsync(response, StatusCodes.Status415UnsupportedMediaType, json, GrpcStatusCode.InvalidArgument, $"Content-Encoding '{encoding}' is not supported; use gzip or none.");
             return;
         }
@@ -90,6 +98,7 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
                     await WriteTooLargeAsync(response, json, signal, null);
                     return;
                 case BodyReadResult.Corrupt:
+                    ingest.Refused(signal, Transport, Malformed);
                     await WriteErrorAsync(response, StatusCodes.Status400BadRequest, json, GrpcStatusCode.InvalidArgument, "The gzip-encoded body is corrupt.");
                     return;
             }
@@ -106,6 +115,7 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
             catch (OtlpJsonException e)
             {
                 LogRefused(signal, e.Message);
+                ingest.Refused(signal, Transport, Malformed);
                 await WriteErrorAsync(response, StatusCodes.Status400BadRequest, json, GrpcStatusCode.InvalidArgument, $"Invalid OTLP JSON {signal} request: {e.Message}");
                 return;
             }
@@ -141,6 +151,7 @@ public sealed partial class OtlpHttpReceiver(OtlpIngest ingest, OtlpReceiverOpti
     {
         var size = declared is { } d ? $"{d} bytes" : "the body";
         LogRefused(signal, "request body too large");
+        ingest.Refused(signal, Transport, "too_large");
         return WriteErrorAsync(response, StatusCodes.Status413RequestEntityTooLarge, json, GrpcStatusCode.ResourceExhausted,
             $"Request body too large: {size} is over the limit of {options.HttpMaxRequestBodySize} bytes (max-request-body-size).");
     }
