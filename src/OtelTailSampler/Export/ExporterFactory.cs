@@ -8,7 +8,9 @@ namespace OtelTailSampler.Export;
 /// <summary>Picks the node's exporter: the OTLP backend when one is configured, the file exporter otherwise.</summary>
 public static class ExporterFactory
 {
-    public static ITelemetryExporter Create(ExportersOptions options, NodeOptions node, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    /// <param name="meterFactory">The node's meter factory, so that its /metrics reports this exporter's counters and no other node's.</param>
+    public static ITelemetryExporter Create(ExportersOptions options, NodeOptions node, ILoggerFactory loggerFactory, TimeProvider timeProvider,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(node);
@@ -18,13 +20,15 @@ public static class ExporterFactory
             return new OtlpExporter(
                 otlp with { UnhealthyAfter = options.UnhealthyAfter, FailureLogInterval = options.FailureLogInterval },
                 loggerFactory.CreateLogger<OtlpExporter>(),
-                timeProvider);
+                timeProvider,
+                meterFactory);
         }
 
         return new FileExporter(
             options.File with { UnhealthyAfter = options.UnhealthyAfter, FailureLogInterval = options.FailureLogInterval },
             loggerFactory.CreateLogger<FileExporter>(),
-            timeProvider);
+            timeProvider,
+            meterFactory);
     }
 
     /// <summary>What /readyz and the start-up log say the node exports to.</summary>

@@ -107,7 +107,8 @@ public sealed partial class SamplerNode : IAsyncDisposable
         services.AddSingleton<ReceiverMetrics>(provider => new ReceiverMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         if (exporter is null)
         {
-            services.AddSingleton(provider => ExporterFactory.Create(options.Exporters, options.Node, provider.GetRequiredService<ILoggerFactory>(), time));
+            services.AddSingleton(provider => ExporterFactory.Create(options.Exporters, options.Node, provider.GetRequiredService<ILoggerFactory>(), time,
+                provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         }
         else
         {

@@ -164,6 +164,29 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_exporter_counts_what_it_delivered_per_signal()
+    {
+        // The node's own exporter this time (files), whose counters come from the node's meter factory.
+        var dataDir = Path.Combine(_dataDir, "file-export");
+        await using var node = await TestNode.StartAsync(TestNode.LoopbackOptions(dataDir));
+        const string Exported = "otelsampler_exporter_items_exported_total";
+
+        await PostTracesAsync(node, OtlpSamples.Span(9, 1), OtlpSamples.Span(9, 2, parent: 1));
+
+        // Written by the exporter's own loop: scraped until it shows, with a deadline.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        PrometheusText scraped;
+        while ((scraped = await ScrapeAsync(node)).Value(Exported, "signal=traces") < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the exporter's counter never showed the two spans");
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, scraped.Value(Exported, "signal=traces"));
+        Assert.Equal(0, scraped.Value("otelsampler_exporter_items_dropped_total", "signal=traces"));
+    }
+
     private async Task<PrometheusText> ScrapeAsync(TestNode node)
     {
         using var response = await _client.GetAsync(new Uri(node.AdminUri, "/metrics"));
