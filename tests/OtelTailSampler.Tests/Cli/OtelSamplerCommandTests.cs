@@ -62,14 +62,7 @@ public sealed class OtelSamplerCommandTests : IDisposable
         // Everything else is the embedded default; one span per trace makes the decision immediate, so the
         // test needs no timer.
         var config = WriteConfig("one-span.conf", "sampler.sampling.max-spans-per-trace = 1\n");
-        var environment = new Dictionary<string, string>
-        {
-            // The defaults bind every interface on fixed ports; tests stay on loopback with free ports.
-            ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
-            ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
-            ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
-            ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
-        };
+        var environment = SamplerProcess.LoopbackEnvironment();
         using var sampler = SamplerProcess.Start(_directory, environment, "--config", config);
         var ports = await sampler.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
 
@@ -98,13 +91,7 @@ public sealed class OtelSamplerCommandTests : IDisposable
         Assert.Equal(1.0, span.Attributes.Single(a => a.Key == "sampling.adjusted_count").Value.DoubleValue);
     }
 
-    private static readonly Dictionary<string, string> LoopbackPorts = new()
-    {
-        ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
-        ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
-        ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
-        ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
-    };
+    private static readonly Dictionary<string, string> LoopbackPorts = SamplerProcess.LoopbackEnvironment();
 
     [Fact]
     public async Task A_port_in_use_stops_the_start_with_one_line_naming_the_setting_and_exit_code_2()

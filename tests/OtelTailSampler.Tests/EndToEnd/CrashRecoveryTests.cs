@@ -20,13 +20,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static readonly Dictionary<string, string> LoopbackPorts = new()
-    {
-        ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
-        ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
-        ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
-        ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
-    };
+    private static readonly Dictionary<string, string> LoopbackPorts = SamplerProcess.LoopbackEnvironment();
 
     [Fact]
     public async Task Every_acknowledged_span_is_exported_after_repeated_sigkill()
@@ -74,7 +68,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         using (var node = SamplerProcess.Start(_directory, LoopbackPorts, "--config", config))
         {
             await node.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
-            await WaitForAsync(() => ExportedSpanIds().Exported.IsSupersetOf(acknowledged), TimeSpan.FromSeconds(60));
+            await WaitForAsync(() => ExportedSpanIds().Exported.IsSupersetOf(acknowledged), TimeSpan.FromSeconds(60),
+                () => $"{ExportedSpanIds().Torn} torn lines; missing {string.Join(", ", acknowledged.Except(ExportedSpanIds().Exported).Order(StringComparer.Ordinal))}; the node said:\n{node.StandardOutput}\n{node.StandardError}");
             Assert.Equal(0, await node.TerminateAsync(TimeSpan.FromSeconds(60)));
         }
 
@@ -152,12 +147,12 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         return (exported, lines, duplicates, torn);
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "the recovered node did not export every acknowledged span in time");
+            Assert.True(DateTime.UtcNow < deadline, $"the recovered node did not export every acknowledged span in time: {(DateTime.UtcNow < deadline ? "" : describe())}");
             await Task.Delay(50);
         }
     }

@@ -48,14 +48,8 @@ public sealed class DurableLogsAndMetricsTests(ITestOutputHelper output) : IAsyn
               }
             }
             """);
-        var environment = new Dictionary<string, string>
-        {
-            ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
-            ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
-            ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
-            ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
-            ["SAMPLER_EXPORTER_ENDPOINT"] = _sink.GrpcEndpoint.ToString(),
-        };
+        var environment = SamplerProcess.LoopbackEnvironment();
+        environment["SAMPLER_EXPORTER_ENDPOINT"] = _sink.GrpcEndpoint.ToString();
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var logs = new HashSet<string>();
         var points = new HashSet<string>();

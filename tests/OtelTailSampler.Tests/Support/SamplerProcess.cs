@@ -36,6 +36,18 @@ public sealed partial class SamplerProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// The environment of a node that binds loopback only, on ports the OS picks (the defaults bind every interface on
+    /// fixed ports); add to it what a test needs.
+    /// </summary>
+    public static Dictionary<string, string> LoopbackEnvironment() => new()
+    {
+        ["SAMPLER_OTLP_GRPC_ENDPOINT"] = "127.0.0.1:0",
+        ["SAMPLER_OTLP_HTTP_ENDPOINT"] = "127.0.0.1:0",
+        ["SAMPLER_ADMIN_ENDPOINT"] = "127.0.0.1:0",
+        ["SAMPLER_CLUSTER_ENDPOINT"] = "127.0.0.1:0",
+    };
+
     public static SamplerProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")

@@ -81,8 +81,24 @@ internal sealed class RotatingFile : IDisposable
         // Readers may tail the file while it is written.
         var stream = new FileStream(ActivePath, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
         _length = stream.Length;
+
+        // A process killed mid-write leaves a torn last line; the next line must start on a line of its own, or
+        // a reader loses it too (what the torn line held is journaled and written again).
+        if (_length > 0 && !EndsWithNewline(ActivePath))
+        {
+            stream.WriteByte((byte)'\n');
+            _length++;
+        }
+
         _stream = stream;
         return stream;
+    }
+
+    private static bool EndsWithNewline(string path)
+    {
+        using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+        reader.Seek(-1, SeekOrigin.End);
+        return reader.ReadByte() == '\n';
     }
 
     private void Rotate()

@@ -182,6 +182,22 @@ public sealed class FileExporterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_torn_last_line_left_by_a_killed_process_does_not_swallow_the_next_line()
+    {
+        Directory.CreateDirectory(_directory);
+        IOFile.WriteAllText(IOPath.Combine(_directory, "traces.jsonl"), "{\"resourceSpans\":[]}\n{\"resourceSpans\":[{\"sco");
+
+        await using (var exporter = CreateExporter())
+        {
+            Assert.True(exporter.TryEnqueue(OtlpSignal.Traces, TracesNamed("after the crash").ToByteArray(), 1));
+        }
+
+        var lines = ReadLines("traces.jsonl");
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("after the crash", ParseTraces(lines[2]).ResourceSpans[0].ScopeSpans[0].Spans[0].Name);
+    }
+
+    [Fact]
     public async Task Flush_returns_once_earlier_requests_are_in_the_file()
     {
         await using var exporter = CreateExporter();
