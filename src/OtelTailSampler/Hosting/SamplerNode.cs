@@ -172,8 +172,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         var readiness = _app.Services.GetRequiredService<NodeReadiness>();
-        var listening = false;
-        readiness.Register("receivers", () => listening ? null : "OTLP receivers are not listening yet");
+        readiness.Register("receivers", () => Volatile.Read(ref _listening) ? null : "OTLP receivers are not listening yet");
         readiness.Register("exporter", () => _exporter.Health.FailingReason());
         var membership = _app.Services.GetRequiredService<ClusterMembership>();
         readiness.Register("cluster", () => membership.IsUp ? null : $"this member is {membership.Status}, not Up, in the cluster");
@@ -205,8 +204,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
             await membership.WhenUp.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         }
 
-        listening = true;
-        _listening = true;
+        Volatile.Write(ref _listening, true);
         LogStarted(GrpcEndpoint, HttpEndpoint, AdminEndpoint);
         LogExporting(_exportTarget);
         if (_options.PipelineMode == PipelineMode.PassThrough || (_options.PipelineMode == PipelineMode.Sample && _options.Journal.Backend == Persistence.JournalBackend.None))
