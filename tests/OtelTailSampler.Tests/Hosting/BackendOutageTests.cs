@@ -80,16 +80,6 @@ public sealed class BackendOutageTests : IAsyncLifetime
         Directory.Delete(_dataDir, recursive: true);
     }
 
-    // Polls an event of another thread (not a timer) with a deadline.
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(5);
-        }
-    }
 
     private async Task<HttpResponseMessage> SendAsync(int trace)
     {
@@ -178,7 +168,7 @@ public sealed class BackendOutageTests : IAsyncLifetime
         while (_sink.SpanCount < acknowledged.Count)
         {
             // Move the clock once the exporter waits on it: the pipeline's tick timer plus its backoff delay.
-            await WaitForAsync(() => _time.ArmedTimerCount >= 2 || _sink.SpanCount >= acknowledged.Count, "the exporter's backoff timer");
+            await Poll.UntilAsync(() => _time.ArmedTimerCount >= 2 || _sink.SpanCount >= acknowledged.Count, "the exporter's backoff timer");
             _time.Advance(TimeSpan.FromSeconds(1));
             await pipeline.WhenIdleAsync();
         }

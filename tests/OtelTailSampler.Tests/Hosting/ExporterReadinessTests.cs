@@ -56,7 +56,7 @@ public sealed class ExporterReadinessTests : IAsyncLifetime
         }
 
         // The first failed attempt is logged right after it is recorded; the clock has not moved since.
-        await WaitForAsync(() => _logs.Entries.Any(e => e.Message.StartsWith("Exports of traces are failing", StringComparison.Ordinal)), "the first failed export");
+        await Poll.UntilAsync(() => _logs.Entries.Any(e => e.Message.StartsWith("Exports of traces are failing", StringComparison.Ordinal)), "the first failed export");
         _time.Advance(TimeSpan.FromSeconds(29.9));
         Assert.Equal((HttpStatusCode.OK, "ok"), await ReadyzAsync());
         Assert.Equal(HttpStatusCode.OK, await HealthzAsync());
@@ -71,14 +71,14 @@ public sealed class ExporterReadinessTests : IAsyncLifetime
         _sink.ClearScript();
         while (_sink.SpanCount == 0)
         {
-            await WaitForAsync(() => _time.ArmedTimerCount >= 2 || _sink.SpanCount > 0, "the exporter's backoff timer");
+            await Poll.UntilAsync(() => _time.ArmedTimerCount >= 2 || _sink.SpanCount > 0, "the exporter's backoff timer");
             _time.Advance(TimeSpan.FromSeconds(1));
             await ((SamplingPipeline)_node.Pipeline).WhenIdleAsync();
         }
 
-        await WaitForAsync(() => ReadyzAsync().GetAwaiter().GetResult().Status == HttpStatusCode.OK, "/readyz to be 200 after the delivery");
+        await Poll.UntilAsync(() => ReadyzAsync().GetAwaiter().GetResult().Status == HttpStatusCode.OK, "/readyz to be 200 after the delivery");
         Assert.Equal(HttpStatusCode.OK, await HealthzAsync());
-        await WaitForAsync(
+        await Poll.UntilAsync(
             () => _logs.Entries.Any(e => e.Level == LogLevel.Information && e.Message.StartsWith("Exports of traces succeed again after ", StringComparison.Ordinal)),
             "the line saying exports succeed again");
     }
@@ -93,7 +93,7 @@ public sealed class ExporterReadinessTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         }
 
-        await WaitForAsync(() => _logs.Entries.Any(e => e.Message.StartsWith("Exports of traces are failing", StringComparison.Ordinal)), "the first failed export");
+        await Poll.UntilAsync(() => _logs.Entries.Any(e => e.Message.StartsWith("Exports of traces are failing", StringComparison.Ordinal)), "the first failed export");
         await _node.DisposeAsync();
         _node = null;
 
@@ -142,16 +142,6 @@ public sealed class ExporterReadinessTests : IAsyncLifetime
         return node;
     }
 
-    // Polls an event of another thread (not a timer) with a deadline.
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(5);
-        }
-    }
 
     private async Task<HttpResponseMessage> SendTraceAsync(int trace)
     {
