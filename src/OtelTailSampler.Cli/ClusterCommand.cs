@@ -48,30 +48,41 @@ internal static class ClusterCommand
 
     private static async Task<int> PostAsync(Uri admin, string pathAndQuery, string? token, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(admin, pathAndQuery));
         if (!string.IsNullOrEmpty(token))
         {
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         }
 
+        if (await CallAsync(admin, request, cancellationToken) is not { } body)
+        {
+            return 1;
+        }
+
+        Console.Out.WriteLine(body);
+        return 0;
+    }
+
+    // The admin API's answer, or null once the failure (unreachable, or a status other than 2xx) is printed.
+    private static async Task<string?> CallAsync(Uri admin, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             using var response = await client.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
+            if (response.IsSuccessStatusCode)
             {
-                await Console.Error.WriteLineAsync($"otel-sampler: {admin} answered {(int)response.StatusCode}: {body}");
-                return 1;
+                return body;
             }
 
-            Console.Out.WriteLine(body);
-            return 0;
+            await Console.Error.WriteLineAsync($"otel-sampler: {admin} answered {(int)response.StatusCode}: {body}");
+            return null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             await Console.Error.WriteLineAsync($"otel-sampler: cannot reach the admin API at {admin}: {e.Message}");
-            return 1;
+            return null;
         }
     }
 
@@ -90,32 +101,13 @@ internal static class ClusterCommand
 
     private static async Task<int> ShowAsync(Uri admin, bool json, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        string body;
-        try
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(admin, "/cluster"));
+        if (await CallAsync(admin, request, cancellationToken) is not { } body)
         {
-            using var response = await client.GetAsync(new Uri(admin, "/cluster"), cancellationToken);
-            body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                await Console.Error.WriteLineAsync($"otel-sampler: {admin} answered {(int)response.StatusCode}: {body}");
-                return 1;
-            }
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            await Console.Error.WriteLineAsync($"otel-sampler: cannot reach the admin API at {admin}: {e.Message}");
             return 1;
         }
 
-        if (json)
-        {
-            Console.Out.WriteLine(body);
-            return 0;
-        }
-
-        var snapshot = JsonSerializer.Deserialize(body, AdminJsonContext.Default.ClusterSnapshot)!;
-        Console.Out.WriteLine(Table(snapshot));
+        Console.Out.WriteLine(json ? body : Table(JsonSerializer.Deserialize(body, AdminJsonContext.Default.ClusterSnapshot)!));
         return 0;
     }
 

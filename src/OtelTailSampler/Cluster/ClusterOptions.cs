@@ -12,6 +12,9 @@ public sealed record ClusterOptions
     /// <summary>Static seeds as host:port. Empty (and no discovery): the node joins itself, a cluster of one.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
+    /// <summary>True when the node forms a cluster of one by joining itself: it has no seeds.</summary>
+    public bool JoinsItself => SeedNodes.Count == 0;
+
     /// <summary>How long a member may stay unreachable before the split brain resolver downs it (its stable-after).</summary>
     public TimeSpan DownUnreachableAfter { get; init; } = TimeSpan.FromSeconds(20);
 

@@ -51,7 +51,7 @@ public static class ClusterServiceCollectionExtensions
                     system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
 
                     // No seeds: this node is the whole cluster.
-                    if (addresses.SeedNodes.Count == 0)
+                    if (options.JoinsItself)
                     {
                         var cluster = Akka.Cluster.Cluster.Get(system);
                         cluster.Join(cluster.SelfAddress);

@@ -199,7 +199,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         // A cluster of one is Up within moments of joining itself; a node with seeds becomes ready when it has joined.
-        if (_options.Cluster.SeedNodes.Count == 0)
+        if (_options.Cluster.JoinsItself)
         {
             await membership.WhenUp.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         }
@@ -207,7 +207,8 @@ public sealed partial class SamplerNode : IAsyncDisposable
         Volatile.Write(ref _listening, true);
         LogStarted(GrpcEndpoint, HttpEndpoint, AdminEndpoint);
         LogExporting(_exportTarget);
-        if (_options.PipelineMode == PipelineMode.PassThrough || (_options.PipelineMode == PipelineMode.Sample && _options.Journal.Backend == Persistence.JournalBackend.None))
+        // Every mode but decode-only (which discards everything) acknowledges data; without a journal, not durably.
+        if (holder.Journal is null && _options.PipelineMode != PipelineMode.DecodeOnly)
         {
             LogNotDurable(_options.PipelineMode == PipelineMode.PassThrough ? "sampler.pipeline.mode = pass-through" : "sampler.journal.backend = none");
         }

@@ -113,7 +113,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     public string? PushBackReason => _journalFull
         ? "the journal is over max-journal-bytes; clients get 503 / UNAVAILABLE until exports drain it"
         : _exportBacklogFull
-            ? "kept traces waiting for the backend hold more than max-buffered-bytes of memory; clients get 503 / UNAVAILABLE until exports drain them"
+            ? "kept traces waiting for the backend, with the metrics and logs waiting beside them, hold more than max-buffered-bytes of memory; clients get 503 / UNAVAILABLE until exports drain them"
             : null;
 
     /// <summary>Bytes of kept traces, metrics and logs held in memory until the backend takes them.</summary>
