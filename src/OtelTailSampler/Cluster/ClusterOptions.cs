@@ -18,6 +18,12 @@ public sealed record ClusterOptions
     /// <summary>How long a member may stay unreachable before the split brain resolver downs it (its stable-after).</summary>
     public TimeSpan DownUnreachableAfter { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a trace request may wait for every owner of its shards to journal its part before the client is told to retry.</summary>
+    public TimeSpan ForwardTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Shard parts sent and not yet answered, on this node, above which clients get 503 / UNAVAILABLE.</summary>
+    public int MaxForwardsInFlight { get; init; } = 20_000;
+
     /// <summary>
     /// The `akka { }` part of the configuration, rendered back to HOCON, passed to the actor system over the
     /// settings the node derives itself: advanced tuning stays in the one file.

@@ -11,7 +11,9 @@ namespace OtelTailSampler.Cluster;
 /// <summary>Hosts the node's actor system with Akka.Hosting: remoting, clustering, downing, and our own settings.</summary>
 public static class ClusterServiceCollectionExtensions
 {
-    public static IServiceCollection AddSamplerCluster(this IServiceCollection services, ClusterOptions options)
+    /// <param name="configure">What the node hosts on the cluster beyond membership: the trace shards.</param>
+    public static IServiceCollection AddSamplerCluster(this IServiceCollection services, ClusterOptions options,
+        Action<AkkaConfigurationBuilder, IServiceProvider>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var addresses = ClusterAddresses.From(options);
@@ -41,7 +43,9 @@ public static class ClusterServiceCollectionExtensions
                 {
                     SeedNodes = [.. addresses.SeedNodes],
                     SplitBrainResolver = new KeepMajorityOption(),
-                })
+                });
+            configure?.Invoke(builder, provider);
+            builder
                 .AddStartup((system, _) =>
                 {
                     membership.Attach(system, time);

@@ -59,7 +59,7 @@ public static class SamplerOptionsBinder
 
     private static Cluster.ClusterOptions BindCluster(SettingsReader cluster)
     {
-        cluster.ReportUnknownKeys("endpoint", "public-hostname", "seed-nodes", "down-unreachable-after");
+        cluster.ReportUnknownKeys("endpoint", "public-hostname", "seed-nodes", "down-unreachable-after", "forward-timeout", "max-forwards-in-flight");
         var defaults = new Cluster.ClusterOptions();
         // A list, or one comma-separated string, as an environment variable gives it.
         var seedText = cluster.GetString("seed-nodes", "");
@@ -80,6 +80,8 @@ public static class SamplerOptionsBinder
             PublicHostname = cluster.GetString("public-hostname", defaults.PublicHostname).Trim(),
             SeedNodes = seeds,
             DownUnreachableAfter = PositiveDuration(cluster, "down-unreachable-after", defaults.DownUnreachableAfter),
+            ForwardTimeout = PositiveDuration(cluster, "forward-timeout", defaults.ForwardTimeout),
+            MaxForwardsInFlight = cluster.GetInt("max-forwards-in-flight", defaults.MaxForwardsInFlight, min: 1, max: 90_000),
         };
     }
 

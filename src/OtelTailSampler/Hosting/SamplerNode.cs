@@ -15,6 +15,7 @@ using OtelTailSampler.Otlp;
 using OtelTailSampler.Otlp.Grpc;
 using OtelTailSampler.Otlp.Http;
 using OtelTailSampler.Pipeline;
+using OtelTailSampler.Sharding;
 
 namespace OtelTailSampler.Hosting;
 
@@ -124,14 +125,22 @@ public sealed partial class SamplerNode : IAsyncDisposable
             PipelineMode.DecodeOnly => new DiscardPipeline(),
             _ => new SamplingPipeline(options.Sampling, options.Sharding, provider.GetRequiredService<ITelemetryExporter>(),
                 provider.GetRequiredService<Sharding.SamplerMetrics>(), time, provider.GetRequiredService<ILoggerFactory>(),
-                provider.GetRequiredService<JournalHolder>().Journal, options.Journal.MaxJournalBytes),
+                provider.GetRequiredService<JournalHolder>().Journal, options.Journal.MaxJournalBytes, clustered: true),
         });
         services.AddSingleton<OtlpIngest>();
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
         services.AddSingleton<AdminApi>();
         services.AddSingleton(new AdminTokenGuard(options.Admin));
-        services.AddSamplerCluster(options.Cluster);
+        services.AddSamplerCluster(options.Cluster, (akka, provider) =>
+        {
+            // Only the sampling pipeline has trace shards; the other modes answer every request on the node that got it.
+            if (provider.GetRequiredService<ITelemetryPipeline>() is SamplingPipeline sampling)
+            {
+                akka.WithTraceShards(sampling, options.Sharding.Shards, options.Cluster,
+                    Math.Max(options.Receivers.GrpcMaxRecvMsgSize, options.Receivers.HttpMaxRequestBodySize), time);
+            }
+        });
         SelfTelemetry.AddServices(services, options.Telemetry);
 
         var listeners = new Dictionary<ListenerKind, ListenOptions>();

@@ -8,7 +8,8 @@ using OtelTailSampler.Sharding;
 namespace OtelTailSampler.Pipeline;
 
 /// <summary>
-/// The tail-sampling pipeline: trace requests are split by owning worker and handed to the shard workers;
+/// The tail-sampling pipeline: trace requests are split by trace shard and each part goes to the shard's owner
+/// (through the cluster's shard region), whose worker buffers and decides its traces;
 /// metrics and logs go to the exporter as they are, through the journal's outbox when there is a journal
 /// (correlation and rollups come with later issues).
 /// </summary>
@@ -24,11 +25,14 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     private readonly ITelemetryExporter _exporter;
     private readonly ITimer _tick;
     private readonly JournaledOutbox? _outbox;
+    private readonly bool _clustered;
+    private IShardForwarder? _forwarder;
     private int _stopped;
 
     public SamplingPipeline(SamplingOptions options, ShardingOptions sharding, ITelemetryExporter exporter, SamplerMetrics metrics,
-        TimeProvider timeProvider, ILoggerFactory loggerFactory, ShardJournal? journal = null, long maxJournalBytes = 0)
+        TimeProvider timeProvider, ILoggerFactory loggerFactory, ShardJournal? journal = null, long maxJournalBytes = 0, bool clustered = false)
     {
+        _clustered = clustered;
         _journal = journal;
         _maxJournalBytes = maxJournalBytes;
         _maxPendingExportBytes = options?.MaxBufferedBytes ?? 0;
@@ -81,29 +85,104 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
                 : PipelineOutcome.Overloaded;
         }
 
-        var (batches, _) = TraceRequestSplitter.Split(request, _router);
-        if (_journal is not null && !await PersistAsync(request, batches, cancellationToken))
+        // Checked once for the whole request, so that a full journal refuses all of it rather than some shards.
+        if (_journal is not null && RefuseForJournalLimits())
         {
-            foreach (var batch in batches)
+            return PipelineOutcome.Overloaded;
+        }
+
+        var parts = TraceRequestSplitter.SplitByShard(request, _router);
+        if (_forwarder is { } forwarder)
+        {
+            return await forwarder.ForwardAsync(parts, cancellationToken);
+        }
+
+        if (_clustered)
+        {
+            // The shard region is not started yet, so no owner can be reached: the client retries.
+            foreach (var part in parts)
             {
-                if (batch is not null)
-                {
-                    ReleaseAll(batch);
-                }
+                ReleaseAll(part.Batch);
             }
 
             return PipelineOutcome.Overloaded;
         }
 
-        for (var i = 0; i < batches.Length; i++)
+        // No cluster (tests of the pipeline alone): every shard is this node's.
+        var accepted = true;
+        foreach (var part in parts)
         {
-            if (batches[i] is { } batch)
-            {
-                await _workers[i].PostAsync(batch, cancellationToken);
-            }
+            accepted &= await AcceptShardAsync(part.Shard, part.Batch, cancellationToken);
         }
 
-        return PipelineOutcome.Accepted;
+        return accepted ? PipelineOutcome.Accepted : PipelineOutcome.Overloaded;
+    }
+
+    /// <summary>
+    /// From here on, trace requests go to their shards' owners through <paramref name="forwarder"/> (the cluster's
+    /// shard region), which hands each owner's part back to <see cref="AcceptShardAsync"/> on that node.
+    /// </summary>
+    internal void ForwardThrough(IShardForwarder forwarder) => _forwarder = forwarder;
+
+    /// <summary>
+    /// Takes the spans of one trace shard that this node owns. Persist before apply: with a journal the spans are
+    /// committed as one SpansAppended event of the shard before its worker sees them, and true (acknowledge) is
+    /// returned only then. The event carries the request's bytes, which the journal stores once per commit however
+    /// many shards' events refer to them; each shard's replay picks its own spans out of them.
+    /// </summary>
+    internal async Task<bool> AcceptShardAsync(int shard, SpanBatch batch, CancellationToken cancellationToken)
+    {
+        if (_journal is not null)
+        {
+            if (RefuseForJournalLimits())
+            {
+                ReleaseAll(batch);
+                return false;
+            }
+
+            long sequenceNr = 0;
+            try
+            {
+                var (appended, committed) = await _journal.AppendAsync(shard, ShardEventType.SpansAppended, batch.Spans[0].Span.Request.Buffer, awaitApply: true, cancellationToken);
+                sequenceNr = appended;
+                await committed;
+            }
+            catch (OperationCanceledException)
+            {
+                // The client went away: its spans will not reach the worker, so truncation must not wait for them.
+                Unapplied(shard, sequenceNr, batch);
+                throw;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogJournalRefused(e.Message);
+                Unapplied(shard, sequenceNr, batch);
+                return false;
+            }
+
+            batch.Sequences = new Dictionary<int, long>(1) { [shard] = sequenceNr };
+        }
+
+        // Committed: the spans are the worker's even if the client has gone meanwhile.
+        await _workers[_router.WorkerOfShard(shard)].PostAsync(batch, CancellationToken.None);
+        return true;
+    }
+
+    /// <summary>
+    /// Decides now every trace of <paramref name="shard"/> that this node still buffers: the shard is moving to
+    /// another node, which will find the decisions for the trace's late spans.
+    /// </summary>
+    internal Task DecideShardAsync(int shard, CancellationToken cancellationToken) =>
+        _workers[_router.WorkerOfShard(shard)].DecideShardAsync(shard, cancellationToken);
+
+    private void Unapplied(int shard, long sequenceNr, SpanBatch batch)
+    {
+        if (sequenceNr > 0)
+        {
+            _journal!.Applied(shard, sequenceNr);
+        }
+
+        ReleaseAll(batch);
     }
 
     /// <summary>False when the journal is unavailable or full: nothing is acknowledged that it does not hold.</summary>
@@ -131,64 +210,6 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     private long _journalBytes;
     private int _journalSizeRefreshing;
 
-    // Persist before apply: every shard the request's spans fall in gets one SpansAppended event, and the client
-    // is answered only once every one of them is committed. The events all carry the request's own bytes, which the
-    // journal stores once per commit; each shard's replay picks its own spans out of them.
-    private async Task<bool> PersistAsync(ReadOnlyMemory<byte> request, SpanBatch?[] batches, CancellationToken cancellationToken)
-    {
-        if (RefuseForJournalLimits())
-        {
-            return false;
-        }
-
-        var commits = new List<Task>();
-        var appended = new List<(int Shard, long SequenceNr)>();
-        try
-        {
-            foreach (var batch in batches)
-            {
-                if (batch is null)
-                {
-                    continue;
-                }
-
-                var sequences = new Dictionary<int, long>();
-                foreach (var shard in ShardsOf(batch))
-                {
-                    var (sequenceNr, committed) = await _journal!.AppendAsync(shard, ShardEventType.SpansAppended, request, awaitApply: true, cancellationToken);
-                    sequences[shard] = sequenceNr;
-                    appended.Add((shard, sequenceNr));
-                    commits.Add(committed);
-                }
-
-                batch.Sequences = sequences;
-            }
-
-            await Task.WhenAll(commits);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            // The client went away: its spans will not reach the workers, so truncation must not wait for them.
-            foreach (var (shard, sequenceNr) in appended)
-            {
-                _journal!.Applied(shard, sequenceNr);
-            }
-
-            throw;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LogJournalRefused(e.Message);
-            foreach (var (shard, sequenceNr) in appended)
-            {
-                _journal!.Applied(shard, sequenceNr);
-            }
-
-            return false;
-        }
-    }
-
     // The size is refreshed on every tick, not asked per request: for PostgreSQL it is a query. What waits for the
     // backend is held in memory as well as journaled; the journal is deflated, so memory can run out long before it
     // fills: it may take as much as the trace buffers.
@@ -197,20 +218,6 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         _journalFull = _maxJournalBytes > 0 && Volatile.Read(ref _journalBytes) > _maxJournalBytes;
         _exportBacklogFull = PendingExportBytes > _maxPendingExportBytes;
         return _journalFull || _exportBacklogFull;
-    }
-
-    private static List<int> ShardsOf(SpanBatch batch)
-    {
-        var shards = new List<int>();
-        foreach (var routed in batch.Spans)
-        {
-            if (!shards.Contains(routed.Shard))
-            {
-                shards.Add(routed.Shard);
-            }
-        }
-
-        return shards;
     }
 
     private static void ReleaseAll(SpanBatch batch)

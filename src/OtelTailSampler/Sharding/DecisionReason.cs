@@ -17,4 +17,7 @@ public enum DecisionReason
 
     /// <summary>The node is stopping.</summary>
     Shutdown,
+
+    /// <summary>The trace's shard moved to another node, which follows the decision for late spans.</summary>
+    Handoff,
 }

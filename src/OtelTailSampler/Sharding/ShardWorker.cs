@@ -132,6 +132,14 @@ internal sealed partial class ShardWorker : IDisposable
         await done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Decides every buffered trace of <paramref name="shard"/>, after everything posted before the call.</summary>
+    public async Task DecideShardAsync(int shard, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _inbox.Writer.WriteAsync(new WorkerMessage(WorkerMessageKind.DecideShard, null, done, Shard: shard), cancellationToken);
+        await done.Task.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Posts a message of recovery (or any other kind the worker handles in order).</summary>
     public ValueTask PostAsync(WorkerMessage message, CancellationToken cancellationToken) => _inbox.Writer.WriteAsync(message, cancellationToken);
 
@@ -249,6 +257,17 @@ internal sealed partial class ShardWorker : IDisposable
                     AppendEvent(message.Shard, ShardEventType.TraceCompleted, message.Record);
                 }
 
+                break;
+            case WorkerMessageKind.DecideShard:
+                for (var slot = 0; slot < _slotHighWater; slot++)
+                {
+                    if (_entities[slot].Live && _entities[slot].Shard == message.Shard)
+                    {
+                        Decide(slot, DecisionReason.Handoff);
+                    }
+                }
+
+                message.Done!.TrySetResult();
                 break;
             default:
                 HandleExportResults();

@@ -3,8 +3,9 @@ using OtelTailSampler.Otlp.Wire;
 namespace OtelTailSampler.Sharding;
 
 /// <summary>
-/// Walks a validated ExportTraceServiceRequest once and sorts its spans by owning worker, reading only each
-/// span's trace ID. Nothing is copied: spans, scopes and resources stay in the request's buffer.
+/// Walks a validated ExportTraceServiceRequest once and sorts its spans by trace shard (on their way to the shard's
+/// owner) or by worker (on replay), reading only each span's trace ID. Nothing is copied: spans, scopes and
+/// resources stay in the request's buffer.
 /// </summary>
 internal static class TraceRequestSplitter
 {
@@ -13,9 +14,41 @@ internal static class TraceRequestSplitter
     /// <summary>Returns, per worker, its batch (null where a worker gets nothing), and the request's span count.</summary>
     public static (SpanBatch?[] Batches, int SpanCount) Split(ReadOnlyMemory<byte> buffer, ShardRouter router)
     {
-        var scopes = new List<ScopeRange>();
+        var (drafts, ingested) = Read(buffer, router);
         var batches = new SpanBatch?[router.Workers];
-        var pending = new List<(int Worker, RoutedSpanDraft Draft)>();
+        foreach (var draft in drafts)
+        {
+            (batches[router.WorkerOfShard(draft.Shard)] ??= new SpanBatch()).Add(draft.ToRouted(ingested));
+        }
+
+        return (batches, drafts.Count);
+    }
+
+    /// <summary>Returns one batch per trace shard that the request's spans fall in, in the order first seen.</summary>
+    public static List<ShardPart> SplitByShard(ReadOnlyMemory<byte> buffer, ShardRouter router)
+    {
+        var (drafts, ingested) = Read(buffer, router);
+        var parts = new List<ShardPart>();
+        foreach (var draft in drafts)
+        {
+            // A request holds the spans of a few tens of traces: a linear search beats a dictionary here.
+            var index = parts.FindIndex(part => part.Shard == draft.Shard);
+            if (index < 0)
+            {
+                parts.Add(new ShardPart(draft.Shard, new SpanBatch()));
+                index = parts.Count - 1;
+            }
+
+            parts[index].Batch.Add(draft.ToRouted(ingested));
+        }
+
+        return parts;
+    }
+
+    private static (List<RoutedSpanDraft> Drafts, IngestedRequest Request) Read(ReadOnlyMemory<byte> buffer, ShardRouter router)
+    {
+        var scopes = new List<ScopeRange>();
+        var pending = new List<RoutedSpanDraft>();
         var span = buffer.Span;
         var request = new ProtoReader(span);
         var resourceIndex = 0;
@@ -54,7 +87,7 @@ internal static class TraceRequestSplitter
                     var spanOffset = scopeOffset + spanRelative;
                     var traceId = ReadTraceId(span.Slice(spanOffset, spanLength));
                     var shard = router.ShardOf(traceId);
-                    pending.Add((router.WorkerOfShard(shard), new RoutedSpanDraft(traceId, shard, scopeIndex, spanOffset, spanLength)));
+                    pending.Add(new RoutedSpanDraft(traceId, shard, scopeIndex, spanOffset, spanLength));
                 }
             }
 
@@ -63,12 +96,7 @@ internal static class TraceRequestSplitter
 
         var ingested = new IngestedRequest(buffer, [.. scopes]);
         ingested.AddReferences(pending.Count);
-        foreach (var (worker, draft) in pending)
-        {
-            (batches[worker] ??= new SpanBatch()).Add(new RoutedSpan(draft.TraceId, draft.Shard, new SpanRef(ingested, draft.ScopeIndex, draft.Offset, draft.Length)));
-        }
-
-        return (batches, pending.Count);
+        return (pending, ingested);
     }
 
     private static TraceId ReadTraceId(ReadOnlySpan<byte> spanBytes)
@@ -88,5 +116,8 @@ internal static class TraceRequestSplitter
         throw new ProtoWireException("A span without a trace_id reached the sampler.");
     }
 
-    private readonly record struct RoutedSpanDraft(TraceId TraceId, int Shard, int ScopeIndex, int Offset, int Length);
+    private readonly record struct RoutedSpanDraft(TraceId TraceId, int Shard, int ScopeIndex, int Offset, int Length)
+    {
+        public RoutedSpan ToRouted(IngestedRequest request) => new(TraceId, Shard, new SpanRef(request, ScopeIndex, Offset, Length));
+    }
 }

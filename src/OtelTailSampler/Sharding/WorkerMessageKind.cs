@@ -14,4 +14,7 @@ internal enum WorkerMessageKind
 
     /// <summary>Recovery: a trace the journal says was kept but not delivered; export it again.</summary>
     RecoveredKept,
+
+    /// <summary>The shard moves to another node: decide its buffered traces now, then complete Done.</summary>
+    DecideShard,
 }

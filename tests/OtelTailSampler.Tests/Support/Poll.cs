@@ -12,4 +12,15 @@ public static class Poll
             await Task.Delay(5);
         }
     }
+
+    /// <summary>For a condition that asks another process: polled every 100 ms; <paramref name="lastSeen"/> goes into the failure.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, Func<string> lastSeen, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; last seen:\n{lastSeen()}");
+            await Task.Delay(100);
+        }
+    }
 }

@@ -1,0 +1,70 @@
+using Akka.Actor;
+using OtelTailSampler.Pipeline;
+
+namespace OtelTailSampler.Sharding;
+
+/// <summary>
+/// Sends each part of a trace request through the `traces` shard region, which delivers it to the local trace
+/// shard or over Akka.Remote to the shard's owner; the owners answer <see cref="ForwardReplies"/>, and the
+/// request is acknowledged once every part is journaled. A request that is not done by forward-timeout gets
+/// 503 / UNAVAILABLE, and the client retries it: at least once, with duplicates, never lost.
+/// </summary>
+internal sealed class ShardRegionForwarder : IShardForwarder
+{
+    private readonly IActorRef _region;
+    private readonly IActorRef _replies;
+    private readonly ForwardBudget _budget;
+    private readonly TimeProvider _time;
+    private readonly long _timeoutTicks;
+    private long _nextRequestId;
+
+    public ShardRegionForwarder(IActorRef region, IActorRef replies, ForwardBudget budget, TimeSpan timeout, TimeProvider time)
+    {
+        _region = region;
+        _replies = replies;
+        _budget = budget;
+        _time = time;
+        _timeoutTicks = (long)(timeout.TotalSeconds * time.TimestampFrequency);
+    }
+
+    public ForwardBudget Budget => _budget;
+
+    public async ValueTask<PipelineOutcome> ForwardAsync(List<ShardPart> parts, CancellationToken cancellationToken)
+    {
+        if (parts.Count == 0)
+        {
+            return PipelineOutcome.Accepted;
+        }
+
+        if (!_budget.TryTake(parts.Count))
+        {
+            foreach (var part in parts)
+            {
+                Release(part.Batch);
+            }
+
+            return PipelineOutcome.Overloaded;
+        }
+
+        var pending = new PendingForward(Interlocked.Increment(ref _nextRequestId), parts.Count, _time.GetTimestamp() + _timeoutTicks);
+
+        // Registered first: an owner's answer always finds it, since it is queued behind this in the mailbox.
+        _replies.Tell(pending);
+        foreach (var part in parts)
+        {
+            _region.Tell(new TraceShardSpans(part.Shard, pending.RequestId, part.Batch), _replies);
+        }
+
+        return await pending.Task.WaitAsync(cancellationToken) ? PipelineOutcome.Accepted : PipelineOutcome.Overloaded;
+    }
+
+    private static void Release(SpanBatch batch)
+    {
+        foreach (var routed in batch.Spans)
+        {
+            routed.Span.Request.Release();
+        }
+
+        batch.Return();
+    }
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using OtelTailSampler.Pipeline;
+
+namespace OtelTailSampler.Sharding;
+
+/// <summary>Starts the `traces` shard region and the forwarding of trace requests through it.</summary>
+internal static class TraceShardsHosting
+{
+    /// <param name="maxPartBytes">The largest part a node may send another: the largest request a receiver takes.</param>
+    public static AkkaConfigurationBuilder WithTraceShards(this AkkaConfigurationBuilder builder, SamplingPipeline pipeline, int shards,
+        OtelTailSampler.Cluster.ClusterOptions cluster, long maxPartBytes, TimeProvider time)
+    {
+        // A part goes to another node in one Akka.Remote frame, so the frame must hold the largest request.
+        var frameBytes = maxPartBytes + (64 * 1024);
+        builder.AddHocon(TraceShardSerializer.Hocon(shards) + string.Create(CultureInfo.InvariantCulture, $"""
+
+            akka.remote.dot-netty.tcp.maximum-frame-size = {frameBytes}b
+            """), HoconAddMode.Append);
+        return builder
+            .WithShardRegion<TraceShardRegion>(
+                TraceShardRegion.TypeName,
+                entityId => TraceShard.Props(TraceShardMessageExtractor.ShardOf(entityId), pipeline),
+                new TraceShardMessageExtractor(shards),
+                new ShardOptions
+                {
+                    StateStoreMode = StateStoreMode.DData,
+                    RememberEntities = false,
+                    HandOffStopMessage = TraceShardHandOff.Instance,
+                })
+            .WithActors((system, registry) =>
+            {
+                var budget = new ForwardBudget(cluster.MaxForwardsInFlight);
+                var sweep = TimeSpan.FromTicks(Math.Clamp(cluster.ForwardTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
+                var replies = system.ActorOf(ForwardReplies.Props(budget, time, sweep), "trace-forward-replies");
+                pipeline.ForwardThrough(new ShardRegionForwarder(registry.Get<TraceShardRegion>(), replies, budget, cluster.ForwardTimeout, time));
+            });
+    }
+}
