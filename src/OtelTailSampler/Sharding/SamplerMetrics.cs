@@ -5,7 +5,7 @@ namespace OtelTailSampler.Sharding;
 /// <summary>The sampler's instruments. Tag values are preallocated strings, so recording allocates nothing.</summary>
 public sealed class SamplerMetrics : IDisposable
 {
-    private static readonly string[] ReasonNames = ["timer", "root", "size", "memory_pressure", "shutdown"];
+    private static readonly string[] ReasonNames = ["timer", "root", "size", "memory_pressure", "shutdown", "handoff"];
 
     private readonly Meter _meter;
     private readonly Counter<long> _spansReceived;

@@ -203,8 +203,9 @@ internal sealed partial class ShardWorker : IDisposable
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    // One bad message must not stop the worker that owns all its shards' traces.
+                    // One bad message must not stop the worker that owns all its shards' traces, nor leave its caller waiting.
                     LogWorkerError(_index, e);
+                    message.Done?.TrySetException(e);
                 }
             }
         }

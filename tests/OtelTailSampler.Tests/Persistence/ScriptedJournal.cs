@@ -93,8 +93,8 @@ internal sealed class ScriptedJournal : IJournal
         }
     }
 
-    public Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
+    /// <summary>Every stream starts empty.</summary>
+    public Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default) => Task.FromResult(0L);
 
     public IAsyncEnumerable<JournalEvent> ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
