@@ -108,18 +108,9 @@ public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership 
 
     private async Task ReportTraceAsync(HttpResponse response, string text, CancellationToken cancellationToken)
     {
-        if (text.Length != 32 || !text.All(char.IsAsciiHexDigit))
+        if (!TraceId.TryParse(text, out var traceId, out var problem))
         {
-            await WriteJsonAsync(response, StatusCodes.Status400BadRequest,
-                new Dictionary<string, object?> { ["error"] = $"'{text}' is not a trace ID: 32 hexadecimal characters, such as 4bf92f3577b34da6a3ce929d0e0e4736" });
-            return;
-        }
-
-        var traceId = TraceId.Parse(text);
-        if (traceId == default)
-        {
-            await WriteJsonAsync(response, StatusCodes.Status400BadRequest,
-                new Dictionary<string, object?> { ["error"] = "an all-zero trace ID is invalid in OpenTelemetry; no span carries it" });
+            await WriteJsonAsync(response, StatusCodes.Status400BadRequest, new Dictionary<string, object?> { ["error"] = problem });
             return;
         }
 

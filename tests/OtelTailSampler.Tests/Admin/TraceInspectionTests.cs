@@ -2,46 +2,24 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Google.Protobuf;
-using OtelTailSampler.Pipeline;
-using OtelTailSampler.Sampling;
 using OtelTailSampler.Sharding;
 using OtelTailSampler.Tests.Support;
 
 namespace OtelTailSampler.Tests.Admin;
 
 /// <summary>
-/// A sampling node, a cluster of one, that keeps traces with an error and decides a trace at its second span (so
-/// no timer is involved): `GET /traces/{id}` tells a kept trace from a dropped one and from one still buffered, and
-/// `GET /cluster/shards` lists this member with the shards those traces reached.
+/// On a sampling node, a cluster of one, that keeps traces with an error and decides a trace at its second span:
+/// `GET /traces/{id}` tells a kept trace from a dropped one and from one still buffered, and `GET /cluster/shards`
+/// lists this member with the shards those traces reached. Each test sends traces of its own.
 /// </summary>
-public sealed class TraceInspectionTests : IAsyncLifetime
+public sealed class TraceInspectionTests(SamplingNodeFixture fixture) : IClassFixture<SamplingNodeFixture>, IDisposable
 {
-    private const int Shards = 100;
+    private const int Shards = SamplingNodeFixture.Shards;
     private readonly HttpClient _client = new();
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("otel-sampler-test-").FullName;
-    private TestNode _node = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = TestNode.LoopbackOptions(_dataDir) with
-        {
-            PipelineMode = PipelineMode.Sample,
-            Sampling = new SamplingOptions
-            {
-                MaxSpansPerTrace = 2,
-                Policies = new PolicySetOptions([new StatusCodePolicyOptions("keep-errors", [SpanStatusCode.Error])]),
-            },
-            Sharding = new ShardingOptions { Shards = Shards, Workers = 2 },
-        };
-        _node = await TestNode.StartAsync(options, new CapturingExporter());
-    }
+    private TestNode Node => fixture.Node;
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _node.DisposeAsync();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public void Dispose() => _client.Dispose();
 
     [Fact]
     public async Task A_kept_a_dropped_and_a_buffered_trace_are_reported_as_such_by_the_node_hosting_their_shard()
@@ -76,7 +54,7 @@ public sealed class TraceInspectionTests : IAsyncLifetime
     [InlineData("00000000000000000000000000000000")]
     public async Task A_trace_id_that_is_not_32_hex_characters_or_is_all_zero_is_answered_400(string traceId)
     {
-        using var response = await _client.GetAsync(new Uri(_node.AdminUri, "/traces/" + traceId));
+        using var response = await _client.GetAsync(new Uri(Node.AdminUri, "/traces/" + traceId));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
@@ -88,7 +66,7 @@ public sealed class TraceInspectionTests : IAsyncLifetime
     {
         await SendAsync(OtlpSamples.Span(7, 1), OtlpSamples.Span(8, 2), OtlpSamples.Span(9, 3));
 
-        var body = await _client.GetStringAsync(new Uri(_node.AdminUri, "/cluster/shards"));
+        var body = await _client.GetStringAsync(new Uri(Node.AdminUri, "/cluster/shards"));
 
         var root = JsonDocument.Parse(body).RootElement;
         Assert.Equal(Shards, root.GetProperty("shards").GetInt32());
@@ -108,13 +86,13 @@ public sealed class TraceInspectionTests : IAsyncLifetime
     {
         using var content = new ByteArrayContent(OtlpSamples.Traces(spans).ToByteArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        using var response = await _client.PostAsync(new Uri(_node.HttpUri, "/v1/traces"), content);
+        using var response = await _client.PostAsync(new Uri(Node.HttpUri, "/v1/traces"), content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private async Task<JsonElement> GetTraceAsync(string traceId)
     {
-        using var response = await _client.GetAsync(new Uri(_node.AdminUri, "/traces/" + traceId));
+        using var response = await _client.GetAsync(new Uri(Node.AdminUri, "/traces/" + traceId));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         return JsonDocument.Parse(body).RootElement.Clone();
