@@ -3,23 +3,29 @@ using System.Globalization;
 using System.Text.Json;
 using OtelTailSampler.Admin;
 using OtelTailSampler.Cluster;
+using OtelTailSampler.Sharding;
 
 namespace OtelTailSampler.Cli;
 
 /// <summary>
-/// `otel-sampler cluster show`: the cluster as one node's admin API reports it (the registry has no Petabridge.Cmd;
-/// this is ours). Human table by default, the API's JSON with --json.
+/// `otel-sampler cluster show|shards|leave|down`: the cluster as one node's admin API reports it (the registry has no
+/// Petabridge.Cmd; this is ours). Human tables by default, the API's JSON with --json.
 /// </summary>
 internal static class ClusterCommand
 {
     public static Command Create()
     {
         var admin = AdminOption();
-        var json = new Option<bool>("--json") { Description = "Print the admin API's JSON instead of a table." };
+        var json = JsonOption();
         var show = new Command("show", "List the cluster's members: address, status, reachability, when each was seen Up, roles.");
         show.Options.Add(admin);
         show.Options.Add(json);
         show.SetAction((parse, cancellationToken) => ShowAsync(parse.GetRequiredValue(admin), parse.GetValue(json), cancellationToken));
+
+        var shards = new Command("shards", "List which member hosts which trace shard: each member's shard count and shards.");
+        shards.Options.Add(admin);
+        shards.Options.Add(json);
+        shards.SetAction((parse, cancellationToken) => ShardsAsync(parse.GetRequiredValue(admin), parse.GetValue(json), cancellationToken));
 
         var token = new Option<string?>("--token")
         {
@@ -41,6 +47,7 @@ internal static class ClusterCommand
 
         var cluster = new Command("cluster", "Inspect and change the cluster through a node's admin API.");
         cluster.Subcommands.Add(show);
+        cluster.Subcommands.Add(shards);
         cluster.Subcommands.Add(leave);
         cluster.Subcommands.Add(down);
         return cluster;
@@ -63,8 +70,8 @@ internal static class ClusterCommand
         return 0;
     }
 
-    // The admin API's answer, or null once the failure (unreachable, or a status other than 2xx) is printed.
-    private static async Task<string?> CallAsync(Uri admin, HttpRequestMessage request, CancellationToken cancellationToken)
+    // The admin API's answer, or null once the failure (unreachable, or a status other than 2xx) is printed in one line.
+    internal static async Task<string?> CallAsync(Uri admin, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         try
@@ -76,7 +83,7 @@ internal static class ClusterCommand
                 return body;
             }
 
-            await Console.Error.WriteLineAsync($"otel-sampler: {admin} answered {(int)response.StatusCode}: {body}");
+            await Console.Error.WriteLineAsync($"otel-sampler: {admin} answered {(int)response.StatusCode}: {ErrorOf(body)}");
             return null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -85,6 +92,27 @@ internal static class ClusterCommand
             return null;
         }
     }
+
+    // The API's errors are {"error": "..."}; anything else (a proxy's page) is put on one line.
+    private static string ErrorOf(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)
+            {
+                return error.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return string.Join(' ', body.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    internal static Option<bool> JsonOption() => new("--json") { Description = "Print the admin API's JSON instead of a table." };
 
     internal static Option<Uri> AdminOption() => new("--admin")
     {
@@ -111,6 +139,66 @@ internal static class ClusterCommand
         return 0;
     }
 
+    private static async Task<int> ShardsAsync(Uri admin, bool json, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(admin, "/cluster/shards"));
+        if (await CallAsync(admin, request, cancellationToken) is not { } body)
+        {
+            return 1;
+        }
+
+        Console.Out.WriteLine(json ? body : ShardsTable(JsonSerializer.Deserialize(body, AdminJsonContext.Default.TraceShardAllocation)!));
+        return 0;
+    }
+
+    internal static string ShardsTable(TraceShardAllocation allocation)
+    {
+        var rows = allocation.Members.Select(member => new[]
+        {
+            member.Address + (member.Address == allocation.Self ? " (self)" : ""),
+            member.Shards.Count.ToString(CultureInfo.InvariantCulture),
+            ShardRanges(member.Shards, maxLength: 60),
+        }).ToList();
+        var hosted = allocation.Shards - allocation.Unallocated;
+        return Aligned(["MEMBER", "SHARDS", "SHARD LIST"], rows) + Environment.NewLine
+            + $"{allocation.Shards} trace shards: {hosted} hosted by {allocation.Members.Count} members, {allocation.Unallocated} not allocated yet (a shard is allocated when its first trace arrives)";
+    }
+
+    /// <summary>Ascending shards as ranges, 0-3,5,9-12, cut at about <paramref name="maxLength"/> characters with how many more.</summary>
+    internal static string ShardRanges(IReadOnlyList<int> shards, int maxLength)
+    {
+        var text = new System.Text.StringBuilder();
+        var i = 0;
+        while (i < shards.Count)
+        {
+            var j = i;
+            while (j + 1 < shards.Count && shards[j + 1] == shards[j] + 1)
+            {
+                j++;
+            }
+
+            var range = j == i ? shards[i].ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{shards[i]}-{shards[j]}");
+            if (text.Length > 0 && text.Length + range.Length + 1 > maxLength)
+            {
+                return text.Append(CultureInfo.InvariantCulture, $",... ({shards.Count - i} more)").ToString();
+            }
+
+            text.Append(text.Length > 0 ? "," : "").Append(range);
+            i = j + 1;
+        }
+
+        return text.Length == 0 ? "-" : text.ToString();
+    }
+
+    /// <summary>Columns padded to their widest cell, two spaces apart.</summary>
+    internal static string Aligned(string[] header, List<string[]> rows)
+    {
+        var widths = header.Select((title, column) => rows.Select(row => row[column].Length).Append(title.Length).Max()).ToArray();
+        var lines = new[] { header }.Concat(rows)
+            .Select(row => string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd());
+        return string.Join(Environment.NewLine, lines);
+    }
+
     internal static string Table(ClusterSnapshot snapshot)
     {
         string[] header = ["ADDRESS", "STATUS", "REACHABLE", "UP SINCE", "ROLES"];
@@ -122,9 +210,6 @@ internal static class ClusterCommand
             member.UpSince?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "-",
             member.Roles.Count == 0 ? "-" : string.Join(",", member.Roles),
         }).ToList();
-        var widths = header.Select((title, column) => rows.Select(row => row[column].Length).Append(title.Length).Max()).ToArray();
-        var lines = new[] { header }.Concat(rows)
-            .Select(row => string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd());
-        return string.Join(Environment.NewLine, lines) + Environment.NewLine + $"{snapshot.Members.Count} members, {snapshot.Members.Count(m => m.Status == "Up")} Up";
+        return Aligned(header, rows) + Environment.NewLine + $"{snapshot.Members.Count} members, {snapshot.Members.Count(m => m.Status == "Up")} Up";
     }
 }

@@ -4,7 +4,7 @@ using OtelTailSampler.Hosting;
 
 namespace OtelTailSampler.Cli;
 
-/// <summary>The `otel-sampler` command line: one binary that serves, validates config, generates load and benchmarks (and later inspects a cluster).</summary>
+/// <summary>The `otel-sampler` command line: one binary that serves, validates config, generates load and benchmarks, and inspects a cluster and its traces.</summary>
 internal static class SamplerCommandLine
 {
     public static RootCommand Build()
@@ -32,6 +32,7 @@ internal static class SamplerCommandLine
         config.Subcommands.Add(validate);
         root.Subcommands.Add(config);
         root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(LoadGenCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;

@@ -1,11 +1,22 @@
+using System.Globalization;
 using System.Text.Json;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http;
+using OtelTailSampler.Hosting;
+using OtelTailSampler.Pipeline;
+using OtelTailSampler.Sharding;
 
 namespace OtelTailSampler.Admin;
 
-/// <summary>The admin HTTP API: /healthz says the process is alive, /readyz that it can take traffic, /cluster who is in the cluster.</summary>
-public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership membership, AdminTokenGuard guard)
+/// <summary>
+/// The admin HTTP API: /healthz says the process is alive, /readyz that it can take traffic, /cluster who is in the
+/// cluster, /cluster/shards which member hosts which trace shard, /traces/{traceId} where one trace is and what became of it.
+/// </summary>
+public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership membership, AdminTokenGuard guard, SamplerOptions options,
+    ITelemetryPipeline pipeline, TraceShardLocator locator)
 {
+    private const string TracesPrefix = "/traces/";
+
     public async Task HandleAsync(HttpContext context)
     {
         var response = context.Response;
@@ -42,10 +53,105 @@ public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership 
                 response.ContentType = "application/json";
                 await response.WriteAsync(JsonSerializer.Serialize(snapshot, AdminJsonContext.Default.ClusterSnapshot));
                 return;
+            case "/cluster/shards":
+                if (await AllocationAsync(response, context.RequestAborted) is { } allocation)
+                {
+                    response.StatusCode = StatusCodes.Status200OK;
+                    response.ContentType = "application/json";
+                    await response.WriteAsync(JsonSerializer.Serialize(allocation, AdminJsonContext.Default.TraceShardAllocation));
+                }
+
+                return;
+            case { } path when path.StartsWith(TracesPrefix, StringComparison.Ordinal):
+                await ReportTraceAsync(response, path[TracesPrefix.Length..], context.RequestAborted);
+                return;
             default:
                 response.StatusCode = StatusCodes.Status404NotFound;
                 return;
         }
+    }
+
+    // The allocation, or null once the reason there is none (no trace shards in this mode, region not started or
+    // not answering) has been answered.
+    private async Task<TraceShardAllocation?> AllocationAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        if (pipeline is not SamplingPipeline)
+        {
+            var mode = options.PipelineMode == PipelineMode.PassThrough ? "pass-through" : "decode-only";
+            await WriteJsonAsync(response, StatusCodes.Status404NotFound, new Dictionary<string, object?>
+            {
+                ["error"] = $"this node runs sampler.pipeline.mode = {mode}, which has no trace shards: every request is handled by the node that got it",
+            });
+            return null;
+        }
+
+        try
+        {
+            if (await locator.AllocationAsync(cancellationToken) is { } allocation)
+            {
+                return allocation;
+            }
+
+            await WriteJsonAsync(response, StatusCodes.Status503ServiceUnavailable,
+                new Dictionary<string, object?> { ["error"] = "the trace shard region has not started on this node yet" });
+        }
+        catch (AskTimeoutException)
+        {
+            await WriteJsonAsync(response, StatusCodes.Status503ServiceUnavailable, new Dictionary<string, object?>
+            {
+                ["error"] = $"the trace shard region did not answer within {Configuration.DurationText.Format(TraceShardLocator.StatsTimeout)}",
+            });
+        }
+
+        return null;
+    }
+
+    private async Task ReportTraceAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    {
+        if (!TraceId.TryParse(text, out var traceId, out var problem))
+        {
+            await WriteJsonAsync(response, StatusCodes.Status400BadRequest, new Dictionary<string, object?> { ["error"] = problem });
+            return;
+        }
+
+        if (await AllocationAsync(response, cancellationToken) is not { } allocation)
+        {
+            return;
+        }
+
+        var sampling = (SamplingPipeline)pipeline;
+        var (shard, shards) = sampling.ShardOf(traceId);
+        var owner = allocation.OwnerOf(shard);
+        var id = traceId.ToString();
+        TraceReport report;
+        if (owner is null)
+        {
+            report = new TraceReport(id, shard, shards, null, allocation.Self, "unallocated",
+                $"no member hosts shard {shard}: no trace of it has arrived since the cluster started, or since its last host left");
+        }
+        else if (owner != allocation.Self)
+        {
+            report = new TraceReport(id, shard, shards, owner, allocation.Self, "on-another-node",
+                $"shard {shard} is hosted by {owner}; ask that node's admin API");
+        }
+        else
+        {
+            var state = await sampling.LookUpTraceAsync(traceId, cancellationToken);
+            report = state.Status switch
+            {
+                TraceStatus.Buffered => new TraceReport(id, shard, shards, owner, allocation.Self, "buffered",
+                    string.Create(CultureInfo.InvariantCulture, $"buffered here and not decided yet: {state.BufferedSpans} spans so far"), BufferedSpans: state.BufferedSpans),
+                TraceStatus.Kept => new TraceReport(id, shard, shards, owner, allocation.Self, "kept",
+                    string.Create(CultureInfo.InvariantCulture, $"kept by policy {state.Policy} (adjusted count {state.AdjustedCount})"), Policy: state.Policy, AdjustedCount: state.AdjustedCount),
+                TraceStatus.Dropped => new TraceReport(id, shard, shards, owner, allocation.Self, "dropped", "dropped by the sampling policies"),
+                _ => new TraceReport(id, shard, shards, owner, allocation.Self, "unknown",
+                    "neither buffered here nor in the decision cache: it never arrived, or its decision has been forgotten since"),
+            };
+        }
+
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        await response.WriteAsync(JsonSerializer.Serialize(report, AdminJsonContext.Default.TraceReport), cancellationToken);
     }
 
     // POST /cluster/leave: this node leaves gracefully (and then stops). POST /cluster/down?address=: the member is downed.

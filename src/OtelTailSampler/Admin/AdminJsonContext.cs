@@ -9,4 +9,6 @@ namespace OtelTailSampler.Admin;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(Cluster.ClusterSnapshot))]
+[JsonSerializable(typeof(Sharding.TraceShardAllocation))]
+[JsonSerializable(typeof(TraceReport))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

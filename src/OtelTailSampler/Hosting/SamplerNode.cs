@@ -130,6 +130,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
         services.AddSingleton<OtlpIngest>();
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
+        services.AddSingleton(new TraceShardLocator(options.Sharding.Shards));
         services.AddSingleton<AdminApi>();
         services.AddSingleton(new AdminTokenGuard(options.Admin));
         services.AddSamplerCluster(options.Cluster, (akka, provider) =>
@@ -138,7 +139,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
             if (provider.GetRequiredService<ITelemetryPipeline>() is SamplingPipeline sampling)
             {
                 akka.WithTraceShards(sampling, options.Sharding.Shards, options.Cluster,
-                    Math.Max(options.Receivers.GrpcMaxRecvMsgSize, options.Receivers.HttpMaxRequestBodySize), time);
+                    Math.Max(options.Receivers.GrpcMaxRecvMsgSize, options.Receivers.HttpMaxRequestBodySize), time, provider.GetRequiredService<TraceShardLocator>());
             }
         });
         SelfTelemetry.AddServices(services, options.Telemetry);

@@ -175,6 +175,13 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     internal Task DecideShardAsync(int shard, CancellationToken cancellationToken) =>
         _workers[_router.WorkerOfShard(shard)].DecideShardAsync(shard, cancellationToken);
 
+    /// <summary>The trace's state in the worker of its shard on this node (buffered, kept, dropped or unknown).</summary>
+    public Task<TraceState> LookUpTraceAsync(TraceId traceId, CancellationToken cancellationToken) =>
+        _workers[_router.WorkerOf(traceId)].LookUpAsync(traceId, cancellationToken);
+
+    /// <summary>The trace shard of <paramref name="traceId"/>, and how many there are.</summary>
+    public (int Shard, int Shards) ShardOf(TraceId traceId) => (_router.ShardOf(traceId), _router.Shards);
+
     private void Unapplied(int shard, long sequenceNr, SpanBatch batch)
     {
         if (sequenceNr > 0)

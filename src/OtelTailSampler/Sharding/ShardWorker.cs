@@ -140,6 +140,14 @@ internal sealed partial class ShardWorker : IDisposable
         await done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>The trace's state here, after everything posted before the call.</summary>
+    public async Task<TraceState> LookUpAsync(TraceId traceId, CancellationToken cancellationToken)
+    {
+        var lookup = new TraceLookup(traceId);
+        await _inbox.Writer.WriteAsync(new WorkerMessage(WorkerMessageKind.LookUpTrace, null, null, Lookup: lookup), cancellationToken);
+        return await lookup.Answer.Task.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Posts a message of recovery (or any other kind the worker handles in order).</summary>
     public ValueTask PostAsync(WorkerMessage message, CancellationToken cancellationToken) => _inbox.Writer.WriteAsync(message, cancellationToken);
 
@@ -270,11 +278,29 @@ internal sealed partial class ShardWorker : IDisposable
 
                 message.Done!.TrySetResult();
                 break;
+            case WorkerMessageKind.LookUpTrace:
+                message.Lookup!.Answer.TrySetResult(StateOf(message.Lookup.TraceId));
+                break;
             default:
                 HandleExportResults();
                 message.Done!.TrySetResult();
                 break;
         }
+    }
+
+    private TraceState StateOf(TraceId traceId)
+    {
+        if (_slots.TryGetValue(traceId, out var slot))
+        {
+            return new TraceState(TraceStatus.Buffered, BufferedSpans: _entities[slot].SpanCount);
+        }
+
+        if (_cache.TryGetKept(traceId, out var kept))
+        {
+            return new TraceState(TraceStatus.Kept, Policy: _policies.PolicyNames[kept.PolicyIndex], AdjustedCount: kept.AdjustedCount);
+        }
+
+        return new TraceState(_cache.WasDropped(traceId) ? TraceStatus.Dropped : TraceStatus.Unknown);
     }
 
     private void Append(SpanBatch batch)

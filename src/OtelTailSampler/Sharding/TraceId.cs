@@ -29,6 +29,25 @@ public readonly struct TraceId : IEquatable<TraceId>
 
     public static TraceId Parse(string hex) => FromBytes(Convert.FromHexString(hex));
 
+    /// <summary>
+    /// Reads a trace ID as users copy it from a backend (W3C trace context, OTLP/JSON): 32 hex digits, not all zero.
+    /// Otherwise false, with <paramref name="problem"/> saying why.
+    /// </summary>
+    public static bool TryParse(string text, out TraceId traceId, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        traceId = default;
+        if (text.Length != 2 * Length || !text.All(char.IsAsciiHexDigit))
+        {
+            problem = $"'{text}' is not a trace ID: 32 hexadecimal characters, such as 4bf92f3577b34da6a3ce929d0e0e4736";
+            return false;
+        }
+
+        traceId = Parse(text);
+        problem = traceId == default ? "an all-zero trace ID is invalid in OpenTelemetry; no span carries it" : "";
+        return traceId != default;
+    }
+
     public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64BigEndian(destination, High);

@@ -11,7 +11,7 @@ internal static class TraceShardsHosting
 {
     /// <param name="maxPartBytes">The largest part a node may send another: the largest request a receiver takes.</param>
     public static AkkaConfigurationBuilder WithTraceShards(this AkkaConfigurationBuilder builder, SamplingPipeline pipeline, int shards,
-        OtelTailSampler.Cluster.ClusterOptions cluster, long maxPartBytes, TimeProvider time)
+        OtelTailSampler.Cluster.ClusterOptions cluster, long maxPartBytes, TimeProvider time, TraceShardLocator locator)
     {
         // A part goes to another node in one Akka.Remote frame, so the frame must hold the largest request.
         var frameBytes = maxPartBytes + (64 * 1024);
@@ -35,7 +35,9 @@ internal static class TraceShardsHosting
                 var budget = new ForwardBudget(cluster.MaxForwardsInFlight);
                 var sweep = TimeSpan.FromTicks(Math.Clamp(cluster.ForwardTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
                 var replies = system.ActorOf(ForwardReplies.Props(budget, time, sweep), "trace-forward-replies");
-                pipeline.ForwardThrough(new ShardRegionForwarder(registry.Get<TraceShardRegion>(), replies, budget, cluster.ForwardTimeout, time));
+                var region = registry.Get<TraceShardRegion>();
+                pipeline.ForwardThrough(new ShardRegionForwarder(region, replies, budget, cluster.ForwardTimeout, time));
+                locator.Attach(system, region);
             });
     }
 }

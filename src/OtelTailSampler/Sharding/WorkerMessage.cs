@@ -4,7 +4,8 @@ namespace OtelTailSampler.Sharding;
 
 /// <summary>What a shard worker's inbox carries: a struct, so posting allocates nothing of its own.</summary>
 internal readonly record struct WorkerMessage(
-    WorkerMessageKind Kind, SpanBatch? Batch, TaskCompletionSource? Done, long Id = 0, ExportResult Result = default, ShardDecisionRecord Record = default, int Shard = 0)
+    WorkerMessageKind Kind, SpanBatch? Batch, TaskCompletionSource? Done, long Id = 0, ExportResult Result = default, ShardDecisionRecord Record = default, int Shard = 0,
+    TraceLookup? Lookup = null)
 {
     public static WorkerMessage Spans(SpanBatch batch) => new(WorkerMessageKind.Spans, batch, null);
 

@@ -17,4 +17,7 @@ internal enum WorkerMessageKind
 
     /// <summary>The shard moves to another node: decide its buffered traces now, then complete Done.</summary>
     DecideShard,
+
+    /// <summary>The admin API asks about one trace: answer Lookup with its state.</summary>
+    LookUpTrace,
 }

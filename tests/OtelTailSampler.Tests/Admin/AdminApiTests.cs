@@ -56,6 +56,18 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal("recovering shard 7", checks.GetProperty("journal").GetString());
     }
 
+    [Theory]
+    [InlineData("/cluster/shards")]
+    [InlineData("/traces/4bf92f3577b34da6a3ce929d0e0e4736")]
+    public async Task Shard_inspection_says_a_pass_through_node_has_no_trace_shards(string path)
+    {
+        using var response = await _client.GetAsync(new Uri(_node.AdminUri, path));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Contains("sampler.pipeline.mode = pass-through, which has no trace shards", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Otlp_paths_are_not_served_on_the_admin_port()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -128,6 +129,32 @@ public sealed class ClusterTracesTests(ITestOutputHelper output) : IAsyncLifetim
         // Each node owned some of the shards: the cluster shared the work.
         var scrapesAtEnd = await _cluster.ScrapeAsync();
         Assert.All(scrapesAtEnd, scrape => Assert.True(Sum(scrape, "otelsampler_sampling_traces_decided_total") > 0, "a node decided no trace"));
+
+        // The admin API agrees: every node lists the three members with their shards, and a kept trace is reported
+        // kept by the member hosting its shard, while the others name that member.
+        using var client = new HttpClient();
+        using (var shards = JsonDocument.Parse(await client.GetStringAsync(new Uri(_cluster.Admins[0], "/cluster/shards"))))
+        {
+            var members = shards.RootElement.GetProperty("members").EnumerateArray().Select(member => member.GetProperty("address").GetString()).ToList();
+            Assert.Equal(Enumerable.Range(0, 3).Select(_cluster.AddressOf).Order(StringComparer.Ordinal), members);
+        }
+
+        var keptTrace = errors.First();
+        var reports = new List<JsonElement>();
+        foreach (var admin in _cluster.Admins)
+        {
+            using var report = JsonDocument.Parse(await client.GetStringAsync(new Uri(admin, "/traces/" + keptTrace)));
+            reports.Add(report.RootElement.Clone());
+        }
+
+        var owner = Assert.Single(reports, report => report.GetProperty("state").GetString() == "kept");
+        Assert.Equal("keep-errors", owner.GetProperty("policy").GetString());
+        Assert.Equal(owner.GetProperty("self").GetString(), owner.GetProperty("owner").GetString());
+        Assert.All(reports.Where(report => report.GetProperty("state").GetString() != "kept"), report =>
+        {
+            Assert.Equal("on-another-node", report.GetProperty("state").GetString());
+            Assert.Equal(owner.GetProperty("self").GetString(), report.GetProperty("owner").GetString());
+        });
     }
 
     private static double Sum(PrometheusText scrape, string name) => scrape.Samples.Where(sample => sample.Name == name).Sum(sample => sample.Value);
