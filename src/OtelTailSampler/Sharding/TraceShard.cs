@@ -6,27 +6,46 @@ namespace OtelTailSampler.Sharding;
 /// <summary>
 /// The sharded entity: one trace shard, living on the node the shard coordinator gave it to. It hands the parts
 /// it receives to this node's pipeline, which journals them before their worker buffers them, and answers each
-/// part's sender once that is done. On hand-off it has the shard's buffered traces decided before it stops, so
-/// the shard's next owner can follow those decisions for late spans.
+/// part's sender once that is done. On hand-off to another member it has the shard's buffered traces decided
+/// before it stops, so that they are not split between two owners.
 /// </summary>
 internal sealed class TraceShard : ReceiveActor
 {
     private readonly int _shard;
     private readonly SamplingPipeline _pipeline;
+    private readonly Func<bool> _nextHomeExists;
 
-    public TraceShard(int shard, SamplingPipeline pipeline)
+    /// <param name="nextHomeExists">Whether another member is Up to take the shard over when it is handed off.</param>
+    public TraceShard(int shard, SamplingPipeline pipeline, Func<bool> nextHomeExists)
     {
         _shard = shard;
         _pipeline = pipeline;
+        _nextHomeExists = nextHomeExists;
         Receive<TraceShardSpans>(Accept);
         Receive<TraceShardHandOff>(_ =>
         {
+            // The last member stopping has no next home for the shard: its traces stay as they are, in the journal
+            // for the next start (or, without one, decided when the pipeline stops).
+            if (!_nextHomeExists())
+            {
+                Context.Stop(Self);
+                return;
+            }
+
             _pipeline.DecideShardAsync(_shard, CancellationToken.None).PipeTo(Self, success: () => Stopped.Instance, failure: _ => Stopped.Instance);
             Become(HandingOff);
         });
     }
 
-    public static Props Props(int shard, SamplingPipeline pipeline) => Akka.Actor.Props.Create(() => new TraceShard(shard, pipeline));
+    public static Props Props(int shard, SamplingPipeline pipeline, Func<bool> nextHomeExists) =>
+        Akka.Actor.Props.Create(() => new TraceShard(shard, pipeline, nextHomeExists));
+
+    /// <summary>Whether a member other than this one is Up in <paramref name="system"/>'s cluster.</summary>
+    public static bool OtherMemberUp(ActorSystem system)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        return cluster.State.Members.Any(member => member.Status == Akka.Cluster.MemberStatus.Up && !member.Address.Equals(cluster.SelfAddress));
+    }
 
     private void HandingOff()
     {

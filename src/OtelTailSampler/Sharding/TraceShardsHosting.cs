@@ -22,7 +22,7 @@ internal static class TraceShardsHosting
         return builder
             .WithShardRegion<TraceShardRegion>(
                 TraceShardRegion.TypeName,
-                entityId => TraceShard.Props(TraceShardMessageExtractor.ShardOf(entityId), pipeline),
+                (system, _) => entityId => TraceShard.Props(TraceShardMessageExtractor.ShardOf(entityId), pipeline, () => TraceShard.OtherMemberUp(system)),
                 new TraceShardMessageExtractor(shards),
                 new ShardOptions
                 {

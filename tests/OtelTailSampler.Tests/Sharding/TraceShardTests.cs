@@ -28,7 +28,7 @@ public sealed class TraceShardTests : TestKit
     {
         await using var pipeline = JournaledPipeline();
         var (shard, batch) = OnePart(pipeline, trace: 1);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline));
+        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true));
 
         _journal.HoldNextCall();
         entity.Tell(new TraceShardSpans(shard, requestId: 7, batch), TestActor);
@@ -48,7 +48,7 @@ public sealed class TraceShardTests : TestKit
     {
         await using var pipeline = JournaledPipeline();
         var (shard, batch) = OnePart(pipeline, trace: 2);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline));
+        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true));
 
         _journal.Then(new IOException("disk full"));
         entity.Tell(new TraceShardSpans(shard, requestId: 8, batch), TestActor);
@@ -63,7 +63,7 @@ public sealed class TraceShardTests : TestKit
     {
         await using var pipeline = Pipeline(journal: null);
         var (shard, batch) = OnePart(pipeline, trace: 3);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline));
+        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true));
         entity.Tell(new TraceShardSpans(shard, requestId: 9, batch), TestActor);
         ExpectMsg<TraceShardAck>(ack => ack.Accepted);
         await pipeline.WhenIdleAsync();
@@ -77,6 +77,23 @@ public sealed class TraceShardTests : TestKit
         Assert.Equal(0, pipeline.Workers.Sum(worker => worker.BufferedTraces));
         var exported = Assert.Single(_exporter.Traces);
         Assert.Equal(OtlpSamples.TraceId(3), exported.ResourceSpans[0].ScopeSpans[0].Spans[0].TraceId);
+    }
+
+    [Fact]
+    public async Task The_last_member_hands_off_without_deciding_what_stays_in_its_journal()
+    {
+        await using var pipeline = JournaledPipeline();
+        var (shard, batch) = OnePart(pipeline, trace: 4);
+        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, nextHomeExists: () => false));
+        entity.Tell(new TraceShardSpans(shard, requestId: 10, batch), TestActor);
+        ExpectMsg<TraceShardAck>(ack => ack.Accepted);
+
+        Watch(entity);
+        entity.Tell(TraceShardHandOff.Instance);
+        ExpectTerminated(entity);
+        await pipeline.WhenIdleAsync();
+        Assert.Equal(1, pipeline.Workers.Sum(worker => worker.BufferedTraces));
+        Assert.Empty(_exporter.Traces);
     }
 
     private SamplingPipeline JournaledPipeline()
