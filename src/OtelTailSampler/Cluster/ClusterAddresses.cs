@@ -25,9 +25,33 @@ public sealed record ClusterAddresses(string BindHost, int Port, string PublicHo
         return new ClusterAddresses(bindHost, endpoint.Port, publicHost, [.. options.SeedNodes.Select(SeedAddress)]);
     }
 
-    /// <summary>"host:port" as Akka's seed address.</summary>
-    public static string SeedAddress(string hostAndPort) =>
-        string.Create(CultureInfo.InvariantCulture, $"akka.tcp://{SystemName}@{hostAndPort.Trim()}");
+    /// <summary>
+    /// "host:port" as Akka's seed address; a seed already written as an Akka address (it has "://", such as
+    /// akka.trttl.tcp://otel-sampler@host:port when a transport adapter is applied) is passed through unchanged.
+    /// </summary>
+    public static string SeedAddress(string seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        var trimmed = seed.Trim();
+        return IsAkkaAddress(trimmed) ? trimmed : string.Create(CultureInfo.InvariantCulture, $"akka.tcp://{SystemName}@{trimmed}");
+    }
+
+    /// <summary>Whether a seed is written as a full Akka address, protocol://system@host:port, rather than host:port.</summary>
+    public static bool IsAkkaAddress(string text) => text.Contains("://", StringComparison.Ordinal);
+
+    /// <summary>Whether a seed is host:port, or a full Akka address of this cluster's actor system with host and port.</summary>
+    public static bool IsSeed(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!IsAkkaAddress(text))
+        {
+            return IsHostAndPort(text);
+        }
+
+        return Akka.Actor.Address.TryParse(text, out var address)
+            && address.Protocol.StartsWith("akka.", StringComparison.Ordinal)
+            && address.System == SystemName && address.Host is { Length: > 0 } && address.Port is > 0 and <= IPEndPoint.MaxPort;
+    }
 
     /// <summary>Whether text is host:port with a port from 1 to 65535.</summary>
     public static bool IsHostAndPort(string text)

@@ -62,15 +62,14 @@ public static class SamplerOptionsBinder
         cluster.ReportUnknownKeys("endpoint", "public-hostname", "seed-nodes", "down-unreachable-after", "forward-timeout", "max-forwards-in-flight");
         var defaults = new Cluster.ClusterOptions();
         // A list, or one comma-separated string, as an environment variable gives it.
-        var seedText = cluster.GetString("seed-nodes", "");
-        var seeds = seedText.Length > 0
-            ? [.. seedText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+        var seeds = cluster.HasValue("seed-nodes")
+            ? [.. cluster.GetString("seed-nodes", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
             : cluster.GetStringList("seed-nodes");
         for (var i = 0; i < seeds.Count; i++)
         {
-            if (!Cluster.ClusterAddresses.IsHostAndPort(seeds[i]))
+            if (!Cluster.ClusterAddresses.IsSeed(seeds[i]))
             {
-                cluster.AddError($"seed-nodes.{i}", $"'{seeds[i]}' is not host:port, such as sampler-1:4319");
+                cluster.AddError($"seed-nodes.{i}", $"'{seeds[i]}' is not host:port, such as sampler-1:4319, or an Akka address such as akka.tcp://otel-sampler@sampler-1:4319");
             }
         }
 

@@ -58,6 +58,9 @@ public sealed class SettingsReader
         return section.Value is not null || section.GetChildren().Any();
     }
 
+    /// <summary>Whether the key has a single value, as opposed to a list or object (or nothing).</summary>
+    public bool HasValue(string key) => _root.GetSection(ConfigKey(key)).Value is not null;
+
     /// <summary>Records a problem with a setting, such as one that contradicts another.</summary>
     public void AddError(string key, string message)
     {

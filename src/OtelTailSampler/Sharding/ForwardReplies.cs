@@ -32,6 +32,19 @@ internal sealed class ForwardReplies : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("sweep", Sweep.Instance, SweepInterval);
 
+    // Stopped with the actor system (the cluster downed this node): no answer and no sweep will come, so the requests
+    // still waiting are told to retry now, rather than hanging until the client gives up and holding up the node's stop.
+    protected override void PostStop()
+    {
+        foreach (var pending in _pending.Values)
+        {
+            _budget.Release(pending.Unanswered);
+            pending.Complete(false);
+        }
+
+        _pending.Clear();
+    }
+
     private void Answered(TraceShardAck ack)
     {
         // An ack after the deadline finds nothing: its part already left the in-flight count.

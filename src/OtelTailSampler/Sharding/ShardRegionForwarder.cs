@@ -16,15 +16,18 @@ internal sealed class ShardRegionForwarder : IShardForwarder
     private readonly ForwardBudget _budget;
     private readonly TimeProvider _time;
     private readonly long _timeoutTicks;
+    private readonly CancellationToken _systemStopped;
     private long _nextRequestId;
 
-    public ShardRegionForwarder(IActorRef region, IActorRef replies, ForwardBudget budget, TimeSpan timeout, TimeProvider time)
+    /// <param name="systemStopped">Cancelled when the actor system has ended: nothing answers then, so waiting requests get a retry at once.</param>
+    public ShardRegionForwarder(IActorRef region, IActorRef replies, ForwardBudget budget, TimeSpan timeout, TimeProvider time, CancellationToken systemStopped = default)
     {
         _region = region;
         _replies = replies;
         _budget = budget;
         _time = time;
         _timeoutTicks = (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        _systemStopped = systemStopped;
     }
 
     public ForwardBudget Budget => _budget;
@@ -55,6 +58,9 @@ internal sealed class ShardRegionForwarder : IShardForwarder
             _region.Tell(new TraceShardSpans(part.Shard, pending.RequestId, part.Batch), _replies);
         }
 
+        // A request registered as the actor system ends may reach dead letters instead of the replies actor (the cluster
+        // downed this node): it is told to retry rather than left waiting for an answer that cannot come.
+        using var stopped = _systemStopped.Register(static state => ((PendingForward)state!).Complete(false), pending);
         return await pending.Task.WaitAsync(cancellationToken) ? PipelineOutcome.Accepted : PipelineOutcome.Overloaded;
     }
 

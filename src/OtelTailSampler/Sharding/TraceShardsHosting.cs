@@ -36,7 +36,11 @@ internal static class TraceShardsHosting
                 var sweep = TimeSpan.FromTicks(Math.Clamp(cluster.ForwardTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
                 var replies = system.ActorOf(ForwardReplies.Props(budget, time, sweep), "trace-forward-replies");
                 var region = registry.Get<TraceShardRegion>();
-                pipeline.ForwardThrough(new ShardRegionForwarder(region, replies, budget, cluster.ForwardTimeout, time));
+
+                // Lives as long as the actor system; cancelled when it has ended (the cluster downed this node).
+                var systemStopped = new CancellationTokenSource();
+                system.RegisterOnTermination(systemStopped.Cancel);
+                pipeline.ForwardThrough(new ShardRegionForwarder(region, replies, budget, cluster.ForwardTimeout, time, systemStopped.Token));
                 locator.Attach(system, region);
             });
     }

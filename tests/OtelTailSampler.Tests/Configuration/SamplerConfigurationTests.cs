@@ -92,6 +92,31 @@ public sealed class SamplerConfigurationTests
     }
 
     [Fact]
+    public void Seed_nodes_are_host_and_port_or_akka_addresses_and_anything_else_is_reported()
+    {
+        var good = Load("""
+            sampler.cluster.seed-nodes = ["sampler-1:4319", "akka.trttl.tcp://otel-sampler@sampler-2:4319"]
+            """);
+        var bad = Load("""
+            sampler.cluster.seed-nodes = ["sampler-1", "akka.tcp://elsewhere@sampler-2:4319"]
+            """);
+        var fromEnvironment = SamplerConfiguration.Load(userFile: null, new Dictionary<string, string>
+        {
+            ["SAMPLER_CLUSTER_SEED_NODES"] = "akka.trttl.tcp://otel-sampler@127.0.0.2:4319, 127.0.0.3:4319",
+        }.GetValueOrDefault);
+
+        Assert.Empty(good.Errors);
+        Assert.Equal(["sampler-1:4319", "akka.trttl.tcp://otel-sampler@sampler-2:4319"], good.Options!.Cluster.SeedNodes);
+        Assert.Empty(fromEnvironment.Errors);
+        Assert.Equal(["akka.trttl.tcp://otel-sampler@127.0.0.2:4319", "127.0.0.3:4319"], fromEnvironment.Options!.Cluster.SeedNodes);
+        Assert.Null(bad.Options);
+        var errors = bad.Errors.Select(e => e.ToString()).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.Contains("sampler.cluster.seed-nodes[0]: 'sampler-1' is not host:port", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("sampler.cluster.seed-nodes[1]: 'akka.tcp://elsewhere@sampler-2:4319' is not host:port", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void User_file_overrides_and_configures_the_otlp_exporter()
     {
         var result = Load("""

@@ -96,7 +96,47 @@ public sealed class ShardRegionForwarderTests() : TestKit("akka.scheduler.implem
         Assert.Equal(PipelineOutcome.Overloaded, await request);
     }
 
+    [Fact]
+    public async Task Requests_waiting_when_the_replies_actor_stops_get_a_retry_at_once()
+    {
+        var (forwarder, region, budget, replies) = ForwarderAndReplies(capacity: 100);
+        var request = forwarder.ForwardAsync(Parts(traces: [1, 2]), CancellationToken.None).AsTask();
+        region.ReceiveN(2);
+
+        // As when the actor system ends: no virtual time passes, no owner answers. (A poison pill, queued behind the
+        // request's registration, rather than a stop, which would overtake it.)
+        Watch(replies);
+        replies.Tell(PoisonPill.Instance);
+        ExpectTerminated(replies);
+
+        Assert.Equal(PipelineOutcome.Overloaded, await request);
+        Assert.Equal(0, budget.InFlight);
+    }
+
+    [Fact]
+    public async Task Once_the_actor_system_has_ended_a_request_gets_a_retry_even_when_its_registration_was_lost()
+    {
+        // The replies actor is gone: a probe that never answers stands for the dead letters the registration reaches.
+        var region = CreateTestProbe();
+        using var systemStopped = new CancellationTokenSource();
+        var forwarder = new ShardRegionForwarder(region.Ref, CreateTestProbe().Ref, new ForwardBudget(100), Timeout, _time, systemStopped.Token);
+        var waiting = forwarder.ForwardAsync(Parts(traces: [1, 2]), CancellationToken.None).AsTask();
+        region.ReceiveN(2);
+        Assert.False(waiting.IsCompleted);
+
+        await systemStopped.CancelAsync();
+
+        Assert.Equal(PipelineOutcome.Overloaded, await waiting);
+        Assert.Equal(PipelineOutcome.Overloaded, await forwarder.ForwardAsync(Parts(traces: [3]), CancellationToken.None));
+    }
+
     private (ShardRegionForwarder Forwarder, TestProbe Region, ForwardBudget Budget) Forwarder(int capacity)
+    {
+        var (forwarder, region, budget, _) = ForwarderAndReplies(capacity);
+        return (forwarder, region, budget);
+    }
+
+    private (ShardRegionForwarder Forwarder, TestProbe Region, ForwardBudget Budget, IActorRef Replies) ForwarderAndReplies(int capacity)
     {
         var region = CreateTestProbe();
         var budget = new ForwardBudget(capacity);
@@ -105,7 +145,7 @@ public sealed class ShardRegionForwarderTests() : TestKit("akka.scheduler.implem
         // Started, with its sweep timer set, before a test moves virtual time.
         replies.Tell(new Identify(null), TestActor);
         ExpectMsg<ActorIdentity>();
-        return (new ShardRegionForwarder(region.Ref, replies, budget, Timeout, _time), region, budget);
+        return (new ShardRegionForwarder(region.Ref, replies, budget, Timeout, _time), region, budget, replies);
     }
 
     // One span per trace; the traces are picked to fall in different shards.

@@ -115,7 +115,8 @@ public sealed class LoopbackCluster : IDisposable
         }
     }
 
-    private static int FreePort(string host)
+    /// <summary>A port free on <paramref name="host"/> now, for an address that must be written down before the node binds it (a seed).</summary>
+    public static int FreePort(string host)
     {
         using var listener = new TcpListener(IPAddress.Parse(host), 0);
         listener.Start();
