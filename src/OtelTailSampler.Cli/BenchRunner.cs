@@ -84,21 +84,16 @@ internal static class BenchRunner
         }
 
         await error.WriteLineAsync($"{variant.Name}: {variant.Description}");
-        using var node = NodeProcess.Start(directory, environment, configFile);
-        int grpcPort, httpPort;
-        try
+        using var cluster = await BenchCluster.StartAsync(variant.Nodes, directory, environment, configFile, StartTimeout, cancellationToken);
+        if (cluster.Failure is { } failure)
         {
-            (grpcPort, httpPort) = await node.WaitUntilListeningAsync(StartTimeout, cancellationToken);
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-            await error.WriteLineAsync($"otel-sampler bench: the {variant.Name} node did not start: {e.Message}");
+            await error.WriteLineAsync($"otel-sampler bench: the {variant.Name} node did not start: {failure}");
             return null;
         }
 
         var load = new LoadGenOptions
         {
-            Endpoints = [new Uri($"http://127.0.0.1:{(options.Protocol == LoadGenProtocol.Grpc ? grpcPort : httpPort)}")],
+            Endpoints = [.. cluster.Nodes.Select(node => new Uri($"http://{node.Host}:{(options.Protocol == LoadGenProtocol.Grpc ? node.Grpc : node.Http)}"))],
             Protocol = options.Protocol,
             Seed = options.Seed,
             Concurrency = options.Concurrency,
@@ -112,7 +107,7 @@ internal static class BenchRunner
             await warmup.RunAsync(cancellationToken);
         }
 
-        var cpuBefore = node.CpuTime;
+        var cpuBefore = cluster.CpuTime;
         LoadGenSummary summary;
         using (var generator = new LoadGenerator(load with { Duration = options.Duration }))
         using (new ProgressReporter(generator.Progress, error, TimeProvider.System, overwrite: ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected, variant.Name))
@@ -120,7 +115,7 @@ internal static class BenchRunner
             summary = await generator.RunAsync(cancellationToken);
         }
 
-        var cpu = node.CpuTime - cpuBefore;
+        var cpu = cluster.CpuTime - cpuBefore;
         LoadGenSummary? halfLoad = null;
         if (options.HalfLoad && summary.SpansPerSecond > 0)
         {
@@ -134,7 +129,7 @@ internal static class BenchRunner
 
         // Read while the node still runs: what the journal holds under steady load, before a stop checkpoints it.
         JournalFootprint? journal = null;
-        if (loaded.Options!.PipelineMode == PipelineMode.Sample)
+        if (loaded.Options!.PipelineMode == PipelineMode.Sample && variant.Nodes == 1)
         {
             try
             {
@@ -146,8 +141,8 @@ internal static class BenchRunner
             }
         }
 
-        var peak = node.PeakResidentBytes;
-        await node.StopAsync(StopTimeout);
+        var peak = cluster.PeakResidentBytes;
+        await cluster.StopAsync(StopTimeout);
 
         BufferMemoryResult? memory = null;
         if (loaded.Options!.PipelineMode == PipelineMode.Sample && options.MemorySpans > 0)

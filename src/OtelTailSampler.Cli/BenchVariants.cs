@@ -14,6 +14,11 @@ internal static class BenchVariants
         new("sample-sqlite", "tail sampling, SQLite journal (sync = full, the default)", Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "sqlite"))),
         new("sample-sqlite-normal", "tail sampling, SQLite journal (sync = normal)", Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "sqlite")), "sampler.journal.sync = normal"),
 
+        new("sample-3-nodes", "tail sampling on a cluster of three nodes (127.0.0.2-4), journal off; the load spread over them",
+            Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "none")), Nodes: 3),
+        new("sample-sqlite-3-nodes", "tail sampling on a cluster of three nodes (127.0.0.2-4), each with its SQLite journal; the load spread over them",
+            Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "sqlite")), Nodes: 3),
+
         // Needs a PostgreSQL server: BENCH_POSTGRESQL holds its Npgsql connection string.
         new("sample-postgresql", "tail sampling, PostgreSQL journal (sync = full)", Mode("sample", ("SAMPLER_JOURNAL_BACKEND", "postgresql")),
             "sampler.journal.postgresql.connection-string = ${?BENCH_POSTGRESQL}"),

@@ -127,27 +127,23 @@ internal static class ClusterCommand
         return new Uri("http://127.0.0.1:13133");
     }
 
-    private static async Task<int> ShowAsync(Uri admin, bool json, CancellationToken cancellationToken)
+    private static Task<int> ShowAsync(Uri admin, bool json, CancellationToken cancellationToken) =>
+        GetAndPrintAsync(admin, "/cluster", json, AdminJsonContext.Default.ClusterSnapshot, Table, cancellationToken);
+
+    private static Task<int> ShardsAsync(Uri admin, bool json, CancellationToken cancellationToken) =>
+        GetAndPrintAsync(admin, "/cluster/shards", json, AdminJsonContext.Default.TraceShardAllocation, ShardsTable, cancellationToken);
+
+    // GET an admin resource and print it: as the JSON it came in with --json, else as a table.
+    private static async Task<int> GetAndPrintAsync<T>(Uri admin, string path, bool json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type,
+        Func<T, string> format, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(admin, "/cluster"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(admin, path));
         if (await CallAsync(admin, request, cancellationToken) is not { } body)
         {
             return 1;
         }
 
-        Console.Out.WriteLine(json ? body : Table(JsonSerializer.Deserialize(body, AdminJsonContext.Default.ClusterSnapshot)!));
-        return 0;
-    }
-
-    private static async Task<int> ShardsAsync(Uri admin, bool json, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(admin, "/cluster/shards"));
-        if (await CallAsync(admin, request, cancellationToken) is not { } body)
-        {
-            return 1;
-        }
-
-        Console.Out.WriteLine(json ? body : ShardsTable(JsonSerializer.Deserialize(body, AdminJsonContext.Default.TraceShardAllocation)!));
+        Console.Out.WriteLine(json ? body : format(JsonSerializer.Deserialize(body, type)!));
         return 0;
     }
 

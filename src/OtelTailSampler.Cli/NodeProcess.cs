@@ -108,6 +108,13 @@ internal sealed partial class NodeProcess : IDisposable
     /// <summary>Waits for "OTel Tail Sampler listening: ..." and returns the bound OTLP ports.</summary>
     public async Task<(int Grpc, int Http)> WaitUntilListeningAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var (grpc, http, _) = await WaitUntilListeningWithAdminAsync(timeout, cancellationToken);
+        return (grpc, http);
+    }
+
+    /// <summary>As <see cref="WaitUntilListeningAsync"/>, with the admin port too.</summary>
+    public async Task<(int Grpc, int Http, int Admin)> WaitUntilListeningWithAdminAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var exited = _process.WaitForExitAsync(cancellationToken);
         var first = await Task.WhenAny(_listening.Task, exited).WaitAsync(timeout, cancellationToken);
         if (first != _listening.Task)
@@ -116,7 +123,7 @@ internal sealed partial class NodeProcess : IDisposable
         }
 
         var match = await _listening.Task;
-        return (Port(match, "grpc"), Port(match, "http"));
+        return (Port(match, "grpc"), Port(match, "http"), Port(match, "admin"));
     }
 
     /// <summary>SIGTERM, as a service manager stops it; killed when it has not exited within <paramref name="timeout"/>.</summary>
@@ -191,7 +198,7 @@ internal sealed partial class NodeProcess : IDisposable
 
     private static int Port(Match match, string group) => int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"listening: OTLP/gRPC [^,]*:(?<grpc>\d+), OTLP/HTTP [^,]*:(?<http>\d+), admin")]
+    [GeneratedRegex(@"listening: OTLP/gRPC [^,]*:(?<grpc>\d+), OTLP/HTTP [^,]*:(?<http>\d+), admin [^ ]*:(?<admin>\d+)")]
     private static partial Regex ListeningLine();
 
     [GeneratedRegex(@"^(?<name>\w+):\s+(?<kb>\d+) kB$")]

@@ -14,7 +14,7 @@ internal sealed class JournalReplay(ShardRouter router)
     private readonly Dictionary<PayloadIdentity, RequestEvents> _requests = [];
     private readonly List<RequestEvents> _requestOrder = [];
     private readonly Dictionary<(int Shard, TraceId TraceId), ShardDecisionRecord> _kept = [];
-    private readonly Dictionary<(int Shard, TraceId TraceId), (long SequenceNr, ShardDecisionRecord Record)> _completed = [];
+    private readonly Dictionary<(int Shard, TraceId TraceId), (long SequenceNr, ShardDecisionRecord Record, long CoveredUpTo)> _completed = [];
     private readonly HashSet<TraceId> _recoveredTraces = [];
 
     /// <summary>Distinct traces whose spans went back to the workers.</summary>
@@ -47,8 +47,8 @@ internal sealed class JournalReplay(ShardRouter router)
                 _kept[(shard, kept.TraceId)] = kept;
                 break;
             case ShardEventType.TraceCompleted:
-                var done = ShardDecisionRecord.Decode(journalEvent.Payload.Span);
-                _completed[(shard, done.TraceId)] = (journalEvent.SequenceNr, done);
+                var done = ShardDecisionRecord.DecodeCompletion(journalEvent.Payload.Span, out var coveredUpTo);
+                _completed[(shard, done.TraceId)] = (journalEvent.SequenceNr, done, coveredUpTo);
                 _kept.Remove((shard, done.TraceId));
                 break;
         }
@@ -85,9 +85,11 @@ internal sealed class JournalReplay(ShardRouter router)
                 var replay = new SpanBatch { Sequences = [] };
                 foreach (var routed in split.Spans)
                 {
-                    // A shard whose event was truncated, or a trace completed after this event, needs nothing from it.
+                    // A shard whose event was truncated, or a trace completed after this event by a completion that covers
+                    // it, needs nothing from it. A late span (in an event after the trace's last buffered one) is not
+                    // covered: it comes back and follows the decision again, delivered twice at worst.
                     if (!request.Sequences.TryGetValue(routed.Shard, out var sequenceNr)
-                        || (_completed.TryGetValue((routed.Shard, routed.TraceId), out var done) && done.SequenceNr > sequenceNr))
+                        || (_completed.TryGetValue((routed.Shard, routed.TraceId), out var done) && done.SequenceNr > sequenceNr && done.CoveredUpTo >= sequenceNr))
                     {
                         routed.Span.Request.Release();
                         continue;

@@ -263,7 +263,7 @@ internal sealed partial class ShardWorker : IDisposable
                 {
                     // Nothing of it is left to send again: close it so it stops pinning the journal. (A trace the
                     // replayed spans already decided again has its own export under way, which completes it.)
-                    AppendEvent(message.Shard, ShardEventType.TraceCompleted, message.Record);
+                    AppendCompletion(message.Shard, message.Record, coveredUpTo: long.MaxValue);
                 }
 
                 break;
@@ -373,6 +373,11 @@ internal sealed partial class ShardWorker : IDisposable
                     resourceBitsKnown[range.ResourceIndex] = true;
                 }
 
+                if (batch.Sequences is not null)
+                {
+                    _entities[slot].LastSequence = Math.Max(_entities[slot].LastSequence, SequenceOf(batch, routed.Shard));
+                }
+
                 AddSpan(slot, span, resourceBits![range.ResourceIndex], now);
             }
         }
@@ -458,6 +463,7 @@ internal sealed partial class ShardWorker : IDisposable
         entity.DueReason = DecisionReason.Timer;
         entity.Shard = shard;
         entity.FirstSequence = firstSequence;
+        entity.LastSequence = firstSequence;
         entity.Live = true;
         _slots.Add(id, slot);
         _due.Enqueue((slot, entity.Generation), entity.DueTimestamp);
@@ -582,7 +588,8 @@ internal sealed partial class ShardWorker : IDisposable
                     AppendEvent(entity.Shard, ShardEventType.TraceKept, record);
                 }
 
-                StartPendingExport(new PendingExport(output.WrittenSpan.ToArray(), entity.SpanCount, entity.Shard, entity.FirstSequence, record, LateSpan: false));
+                StartPendingExport(new PendingExport(output.WrittenSpan.ToArray(), entity.SpanCount, entity.Shard, entity.FirstSequence, record, LateSpan: false,
+                    entity.LastSequence));
             }
         }
         else
@@ -591,7 +598,7 @@ internal sealed partial class ShardWorker : IDisposable
             _cache.RecordDropped(entity.Id);
             if (_journal is not null)
             {
-                AppendEvent(entity.Shard, ShardEventType.TraceCompleted, record);
+                AppendCompletion(entity.Shard, record, entity.LastSequence);
             }
         }
 
@@ -658,7 +665,7 @@ internal sealed partial class ShardWorker : IDisposable
             Volatile.Write(ref _pendingExportBytes, _pendingExportBytes - export.Request.Length);
             if (!export.LateSpan)
             {
-                AppendEvent(export.Shard, ShardEventType.TraceCompleted, export.Decision);
+                AppendCompletion(export.Shard, export.Decision, export.LastSequence);
             }
         }
 
@@ -669,13 +676,18 @@ internal sealed partial class ShardWorker : IDisposable
     }
 
     private void AppendEvent(int shard, ShardEventType type, ShardDecisionRecord record) =>
-        _ = AppendEventAsync(shard, type, record);
+        _ = AppendEventAsync(shard, type, record, record.Encode());
 
-    private async Task AppendEventAsync(int shard, ShardEventType type, ShardDecisionRecord record)
+    // A late span's own export never completes the trace: its event stays needed until that export is delivered,
+    // and a crash before then replays it even though the trace's completion came later in the journal.
+    private void AppendCompletion(int shard, ShardDecisionRecord record, long coveredUpTo) =>
+        _ = AppendEventAsync(shard, ShardEventType.TraceCompleted, record, record.EncodeCompletion(coveredUpTo));
+
+    private async Task AppendEventAsync(int shard, ShardEventType type, ShardDecisionRecord record, byte[] payload)
     {
         try
         {
-            var (_, committed) = await _journal!.AppendAsync(shard, type, record.Encode(), awaitApply: false, CancellationToken.None);
+            var (_, committed) = await _journal!.AppendAsync(shard, type, payload, awaitApply: false, CancellationToken.None);
             await committed;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -20,5 +20,8 @@ internal struct TraceEntity
 
     /// <summary>With a journal: the first event holding the trace's spans; truncation stops below it.</summary>
     public long FirstSequence;
+
+    /// <summary>With a journal: the last event holding the trace's spans; its completion covers events up to it.</summary>
+    public long LastSequence;
     public bool Live;
 }

@@ -91,6 +91,35 @@ public sealed class JournalReplayTests
         Assert.Single(replay.Completed());
     }
 
+    [Fact]
+    public void A_late_span_whose_trace_completed_after_it_comes_back_unless_the_completion_covers_its_event()
+    {
+        // Event 1 holds the trace's first span, which decided it; event 3 a late span, exported on its own. The
+        // completion of the trace's export (event 4) covers event 1 only: a crash before the late span's export
+        // was delivered must bring the late span back.
+        var trace = TraceId.FromBytes(OtlpSamples.TraceId(4).Span);
+        var shard = _router.ShardOf(trace);
+        var first = OtlpSamples.Traces(OtlpSamples.Span(4, 1)).ToByteArray();
+        var late = OtlpSamples.Traces(OtlpSamples.Span(4, 2, parent: 1)).ToByteArray();
+        var record = new ShardDecisionRecord(trace, 0, 1);
+
+        var replay = new JournalReplay(_router);
+        replay.Add(SpansAppended(shard, 1, first));
+        replay.Add(Event(shard, 2, ShardEventType.TraceKept, record.Encode()));
+        replay.Add(SpansAppended(shard, 3, late));
+        replay.Add(Event(shard, 4, ShardEventType.TraceCompleted, record.EncodeCompletion(coveredUpTo: 1)));
+        var (_, batch, _) = Assert.Single(replay.SpanBatches());
+        Assert.Equal(3, batch.Sequences![shard]);
+        Assert.Equal(1, batch.Count);
+
+        // A completion written before completions named their event covers everything, as it did then.
+        var older = new JournalReplay(_router);
+        older.Add(SpansAppended(shard, 1, first));
+        older.Add(SpansAppended(shard, 3, late));
+        older.Add(Event(shard, 4, ShardEventType.TraceCompleted, record.Encode()));
+        Assert.Empty(older.SpanBatches());
+    }
+
     private static byte[] Request(int traces) =>
         OtlpSamples.Traces([.. Enumerable.Range(1, traces).SelectMany(trace => new[] { OtlpSamples.Span(trace, 1), OtlpSamples.Span(trace, 2, parent: 1) })])
             .ToByteArray();
