@@ -4,15 +4,19 @@ namespace OtelTailSampler.Sharding;
 public enum ShardEventType
 {
     /// <summary>
-    /// Payload: the ExportTraceServiceRequest as the client sent it; the shard's spans are those of its traces. Every
-    /// shard of a request carries the same bytes, which the journal stores once per commit.
+    /// Payload: the ExportTraceServiceRequest as the client sent it (or, for a part that came from another node, the
+    /// part as that node wrote it); the shard's spans are those of its traces. The shards of one request on one node
+    /// carry the same bytes, which the journal stores once per commit.
     /// </summary>
     SpansAppended = 1,
 
     /// <summary>Payload: trace ID, policy index and adjusted count of a kept trace not yet delivered.</summary>
     TraceKept = 2,
 
-    /// <summary>Payload: trace ID and its decision; the trace needs nothing more from the journal.</summary>
+    /// <summary>
+    /// Payload: trace ID, its decision and the last SpansAppended event it covers; the trace needs nothing more from
+    /// the journal up to that event (later events hold late spans, which replay brings back).
+    /// </summary>
     TraceCompleted = 3,
 
     /// <summary>

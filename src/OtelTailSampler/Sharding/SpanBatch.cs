@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace OtelTailSampler.Sharding;
 
-/// <summary>The spans of one request that belong to one worker, in a pooled array the worker returns.</summary>
+/// <summary>The spans of one request that belong to one trace shard (or, on replay, one worker), in a pooled array the worker returns.</summary>
 internal sealed class SpanBatch
 {
     private RoutedSpan[] _spans = ArrayPool<RoutedSpan>.Shared.Rent(16);
