@@ -82,12 +82,7 @@ public class RemoteForwardingBenchmarks
     {
         public Owner() => Receive<TraceShardSpans>(part =>
         {
-            foreach (var routed in part.Batch.Spans)
-            {
-                routed.Span.Request.Release();
-            }
-
-            part.Batch.Return();
+            part.Batch.ReleaseAll();
             Sender.Tell(new TraceShardAck(part.RequestId, true));
         });
     }

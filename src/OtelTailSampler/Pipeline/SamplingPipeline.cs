@@ -102,7 +102,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
             // The shard region is not started yet, so no owner can be reached: the client retries.
             foreach (var part in parts)
             {
-                ReleaseAll(part.Batch);
+                part.Batch.ReleaseAll();
             }
 
             return PipelineOutcome.Overloaded;
@@ -136,7 +136,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         {
             if (RefuseForJournalLimits())
             {
-                ReleaseAll(batch);
+                batch.ReleaseAll();
                 return false;
             }
 
@@ -189,7 +189,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
             _journal!.Applied(shard, sequenceNr);
         }
 
-        ReleaseAll(batch);
+        batch.ReleaseAll();
     }
 
     /// <summary>False when the journal is unavailable or full: nothing is acknowledged that it does not hold.</summary>
@@ -225,16 +225,6 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         _journalFull = _maxJournalBytes > 0 && Volatile.Read(ref _journalBytes) > _maxJournalBytes;
         _exportBacklogFull = PendingExportBytes > _maxPendingExportBytes;
         return _journalFull || _exportBacklogFull;
-    }
-
-    private static void ReleaseAll(SpanBatch batch)
-    {
-        foreach (var routed in batch.Spans)
-        {
-            routed.Span.Request.Release();
-        }
-
-        batch.Return();
     }
 
     /// <summary>

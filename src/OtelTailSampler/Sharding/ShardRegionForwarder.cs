@@ -43,7 +43,7 @@ internal sealed class ShardRegionForwarder : IShardForwarder
         {
             foreach (var part in parts)
             {
-                Release(part.Batch);
+                part.Batch.ReleaseAll();
             }
 
             return PipelineOutcome.Overloaded;
@@ -62,15 +62,5 @@ internal sealed class ShardRegionForwarder : IShardForwarder
         // downed this node): it is told to retry rather than left waiting for an answer that cannot come.
         using var stopped = _systemStopped.Register(static state => ((PendingForward)state!).Complete(false), pending);
         return await pending.Task.WaitAsync(cancellationToken) ? PipelineOutcome.Accepted : PipelineOutcome.Overloaded;
-    }
-
-    private static void Release(SpanBatch batch)
-    {
-        foreach (var routed in batch.Spans)
-        {
-            routed.Span.Request.Release();
-        }
-
-        batch.Return();
     }
 }

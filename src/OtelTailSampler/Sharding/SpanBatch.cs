@@ -30,6 +30,17 @@ internal sealed class SpanBatch
         _spans[Count++] = span;
     }
 
+    /// <summary>For spans that will not be buffered: lets go of their requests, then returns the array.</summary>
+    public void ReleaseAll()
+    {
+        foreach (var routed in Spans)
+        {
+            routed.Span.Request.Release();
+        }
+
+        Return();
+    }
+
     /// <summary>Returns the array to the pool; the batch is not used afterwards.</summary>
     public void Return()
     {

@@ -99,13 +99,8 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
         }
         finally
         {
-            foreach (var routed in batch.Spans)
-            {
-                routed.Span.Request.Release();
-            }
-
             ArrayPool<SpanRef>.Shared.Return(spans, clearArray: true);
-            batch.Return();
+            batch.ReleaseAll();
         }
     }
 
