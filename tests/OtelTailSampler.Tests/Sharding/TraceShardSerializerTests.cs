@@ -1,0 +1,62 @@
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using Google.Protobuf;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OtelTailSampler.Sharding;
+using OtelTailSampler.Tests.Support;
+
+namespace OtelTailSampler.Tests.Sharding;
+
+/// <summary>
+/// What goes between nodes: a part arrives as the same spans, with their resource and scope, split as a receiver
+/// would; acks keep their request; a node with another shard count is refused with the setting named.
+/// </summary>
+public sealed class TraceShardSerializerTests() : TestKit(TraceShardSerializer.Hocon(shards: 16))
+{
+    private readonly ShardRouter _router = new(shards: 16, workers: 1);
+
+    [Fact]
+    public void A_part_arrives_as_the_same_spans_of_its_shard()
+    {
+        var request = OtlpSamples.Traces(OtlpSamples.Span(5, 1), OtlpSamples.Span(5, 2, parent: 1), OtlpSamples.Span(5, 3, parent: 1));
+        var part = Assert.Single(TraceRequestSplitter.SplitByShard(request.ToByteArray(), _router));
+        var serializer = Serializer();
+
+        var bytes = serializer.ToBinary(new TraceShardSpans(part.Shard, 42, part.Batch));
+        var back = Assert.IsType<TraceShardSpans>(serializer.FromBinary(bytes, TraceShardSerializer.SpansManifest));
+
+        Assert.Equal(42, back.RequestId);
+        Assert.Equal(part.Shard, back.Shard);
+        var spans = ExportTraceServiceRequest.Parser.ParseFrom(back.Batch.Spans[0].Span.Request.Buffer.Span);
+        Assert.Equal(request.ResourceSpans[0].Resource, spans.ResourceSpans[0].Resource);
+        Assert.Equal(request.ResourceSpans[0].ScopeSpans[0].Spans, spans.ResourceSpans.SelectMany(r => r.ScopeSpans).SelectMany(s => s.Spans));
+        Assert.Equal(3, back.Batch.Count);
+    }
+
+    [Fact]
+    public void An_ack_keeps_its_request_and_answer()
+    {
+        var serializer = Serializer();
+        var ack = new TraceShardAck(7, Accepted: false);
+        Assert.Equal(ack, serializer.FromBinary(serializer.ToBinary(ack), serializer.Manifest(ack)));
+    }
+
+    [Fact]
+    public void A_node_with_another_shard_count_is_refused_with_the_setting_named()
+    {
+        var request = OtlpSamples.Traces(OtlpSamples.Span(6, 1)).ToByteArray();
+        var other = new ShardRouter(shards: 64, workers: 1);
+        using var sender = ActorSystem.Create("sender", ConfigurationFactory.ParseString(TraceShardSerializer.Hocon(shards: 64)));
+        var senderSerializer = (TraceShardSerializer)((ExtendedActorSystem)sender).Serialization.FindSerializerForType(typeof(TraceShardSpans));
+        var part = Assert.Single(TraceRequestSplitter.SplitByShard(request, other));
+        var bytes = senderSerializer.ToBinary(new TraceShardSpans(part.Shard, 1, part.Batch));
+
+        var refused = Assert.Throws<SerializationException>(() => Serializer().FromBinary(bytes, TraceShardSerializer.SpansManifest));
+        Assert.Contains("sampler.sharding.shards = 64", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("which has 16", refused.Message, StringComparison.Ordinal);
+    }
+
+    private TraceShardSerializer Serializer() => (TraceShardSerializer)((ExtendedActorSystem)Sys).Serialization.FindSerializerForType(typeof(TraceShardSpans));
+}
