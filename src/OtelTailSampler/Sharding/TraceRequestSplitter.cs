@@ -31,8 +31,18 @@ internal static class TraceRequestSplitter
         var parts = new List<ShardPart>();
         foreach (var draft in drafts)
         {
-            // A request holds the spans of a few tens of traces: a linear search beats a dictionary here.
-            var index = parts.FindIndex(part => part.Shard == draft.Shard);
+            // A request holds the spans of a few tens of traces: a linear search beats a dictionary here (and a
+            // plain loop, unlike a predicate capturing the span, allocates nothing per span).
+            var index = -1;
+            for (var i = 0; i < parts.Count; i++)
+            {
+                if (parts[i].Shard == draft.Shard)
+                {
+                    index = i;
+                    break;
+                }
+            }
+
             if (index < 0)
             {
                 parts.Add(new ShardPart(draft.Shard, new SpanBatch()));

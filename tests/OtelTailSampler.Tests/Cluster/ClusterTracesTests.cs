@@ -40,6 +40,7 @@ public sealed class ClusterTracesTests(ITestOutputHelper output) : IAsyncLifetim
             ["SAMPLER_EXPORTER_ENDPOINT"] = _sink.GrpcEndpoint.ToString(),
         });
         await _cluster.WaitUntilAllUpAsync();
+        await _cluster.WaitForShardRegionsAsync();
 
         var sources = Services.Select(service => new ActivitySource("cluster." + service)).ToArray();
         var providers = Services.Select((service, i) => Sdk.CreateTracerProviderBuilder()

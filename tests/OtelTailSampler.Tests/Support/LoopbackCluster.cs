@@ -94,6 +94,29 @@ public sealed class LoopbackCluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the shard coordinator knows every node's `traces` region. Shards are allocated at their first
+    /// message; traffic sent before then would put them all on the regions already known, and the rebalancing that
+    /// follows hands them off (deciding their traces early).
+    /// </summary>
+    public async Task WaitForShardRegionsAsync()
+    {
+        using var client = new HttpClient();
+        var last = "";
+        await Poll.UntilAsync(async () =>
+        {
+            using var response = await client.GetAsync(new Uri(Admins[0], "/cluster/shards"));
+            last = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            using var document = JsonDocument.Parse(last);
+            return document.RootElement.GetProperty("members").GetArrayLength() == Nodes.Count;
+        }, $"{Nodes.Count} shard regions", () => last, TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>Every node's /metrics, parsed.</summary>
     public async Task<List<PrometheusText>> ScrapeAsync()
     {
