@@ -170,7 +170,8 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
     /// <summary>
     /// Decides now every trace of <paramref name="shard"/> that this node still buffers: the shard is moving to
-    /// another node, which will find the decisions for the trace's late spans.
+    /// another node, and a trace must not be buffered by two owners. (The next owner does not see these decisions
+    /// yet: late spans there start a new trace until the replicated decisions are on the data path.)
     /// </summary>
     internal Task DecideShardAsync(int shard, CancellationToken cancellationToken) =>
         _workers[_router.WorkerOfShard(shard)].DecideShardAsync(shard, cancellationToken);

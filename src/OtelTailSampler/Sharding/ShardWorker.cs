@@ -125,18 +125,18 @@ internal sealed partial class ShardWorker : IDisposable
     public void PostTick() => _inbox.Writer.TryWrite(WorkerMessage.Tick);
 
     /// <summary>Completes once everything posted before it has been handled.</summary>
-    public async Task WhenIdleAsync(CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inbox.Writer.WriteAsync(WorkerMessage.Barrier(done), cancellationToken);
-        await done.Task.WaitAsync(cancellationToken);
-    }
+    public Task WhenIdleAsync(CancellationToken cancellationToken) =>
+        PostAndWaitAsync(done => WorkerMessage.Barrier(done), cancellationToken);
 
     /// <summary>Decides every buffered trace of <paramref name="shard"/>, after everything posted before the call.</summary>
-    public async Task DecideShardAsync(int shard, CancellationToken cancellationToken)
+    public Task DecideShardAsync(int shard, CancellationToken cancellationToken) =>
+        PostAndWaitAsync(done => new WorkerMessage(WorkerMessageKind.DecideShard, null, done, Shard: shard), cancellationToken);
+
+    // Posts a message that the worker completes once handled (or fails, if handling it threw), and waits for that.
+    private async Task PostAndWaitAsync(Func<TaskCompletionSource, WorkerMessage> message, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inbox.Writer.WriteAsync(new WorkerMessage(WorkerMessageKind.DecideShard, null, done, Shard: shard), cancellationToken);
+        await _inbox.Writer.WriteAsync(message(done), cancellationToken);
         await done.Task.WaitAsync(cancellationToken);
     }
 
@@ -214,6 +214,7 @@ internal sealed partial class ShardWorker : IDisposable
                     // One bad message must not stop the worker that owns all its shards' traces, nor leave its caller waiting.
                     LogWorkerError(_index, e);
                     message.Done?.TrySetException(e);
+                    message.Lookup?.Answer.TrySetException(e);
                 }
             }
         }
