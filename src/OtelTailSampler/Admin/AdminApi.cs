@@ -13,7 +13,7 @@ namespace OtelTailSampler.Admin;
 /// cluster, /cluster/shards which member hosts which trace shard, /traces/{traceId} where one trace is and what became of it.
 /// </summary>
 public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership membership, AdminTokenGuard guard, SamplerOptions options,
-    ITelemetryPipeline pipeline, TraceShardLocator locator)
+    ITelemetryPipeline pipeline, TraceShardLocator locator, Decisions.DecisionReplica replica)
 {
     private const string TracesPrefix = "/traces/";
 
@@ -124,7 +124,18 @@ public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership 
         var owner = allocation.OwnerOf(shard);
         var id = traceId.ToString();
         TraceReport report;
-        if (owner is null)
+        if (owner != allocation.Self && replica.TryGetDecision(shard, traceId, out var replicated))
+        {
+            // The owner's decisions are replicated to every member; what is still buffered there only the owner knows.
+            var where = owner is null ? $"no member hosts shard {shard} now" : $"shard {shard} is hosted by {owner}";
+            report = replicated.IsKept
+                ? new TraceReport(id, shard, shards, owner, allocation.Self, "kept",
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"kept by policy {PolicyName(replicated.PolicyIndex)} (adjusted count {replicated.AdjustedCount}), as replicated from the cluster; {where}"),
+                    Policy: PolicyName(replicated.PolicyIndex), AdjustedCount: replicated.AdjustedCount)
+                : new TraceReport(id, shard, shards, owner, allocation.Self, "dropped", $"dropped by the sampling policies, as replicated from the cluster; {where}");
+        }
+        else if (owner is null)
         {
             report = new TraceReport(id, shard, shards, null, allocation.Self, "unallocated",
                 $"no member hosts shard {shard}: no trace of it has arrived since the cluster started, or since its last host left");
@@ -132,7 +143,7 @@ public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership 
         else if (owner != allocation.Self)
         {
             report = new TraceReport(id, shard, shards, owner, allocation.Self, "on-another-node",
-                $"shard {shard} is hosted by {owner}; ask that node's admin API");
+                $"shard {shard} is hosted by {owner}, and no decision of it is replicated here: ask that node's admin API");
         }
         else
         {
@@ -153,6 +164,9 @@ public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership 
         response.ContentType = "application/json";
         await response.WriteAsync(JsonSerializer.Serialize(report, AdminJsonContext.Default.TraceReport), cancellationToken);
     }
+
+    private string PolicyName(int index) =>
+        index < options.Sampling.Policies.Policies.Count ? options.Sampling.Policies.Policies[index].Name : index.ToString(CultureInfo.InvariantCulture);
 
     // POST /cluster/leave: this node leaves gracefully (and then stops). POST /cluster/down?address=: the member is downed.
     private async Task ChangeClusterAsync(HttpContext context)

@@ -4,8 +4,9 @@ namespace OtelTailSampler.Admin;
 
 /// <summary>
 /// `GET /traces/{traceId}`: the trace's shard, the member hosting it, and, when that is the node asked, the trace's
-/// state there: buffered, kept, dropped or unknown; on-another-node when another member hosts it, which is the one to
-/// ask; unallocated when no member hosts its shard.
+/// state there: buffered, kept, dropped or unknown. When another member hosts it: kept or dropped if that member's
+/// decision has been replicated here, else on-another-node, and that member is the one to ask. Unallocated when no
+/// member hosts its shard.
 /// </summary>
 public sealed record TraceReport(
     string TraceId,

@@ -36,10 +36,16 @@ public static class SamplerOptionsBinder
         ["none"] = OtlpExportCompression.None,
     };
 
+    private static readonly Dictionary<string, DecisionReplication> Replications = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["kept"] = DecisionReplication.Kept,
+        ["all"] = DecisionReplication.All,
+    };
+
     public static SamplerOptions Bind(SettingsReader sampler)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "journal", "exporters", "admin", "cluster", "telemetry");
+        sampler.ReportUnknownKeys("node", "receivers", "pipeline", "sharding", "sampling", "decisions", "journal", "exporters", "admin", "cluster", "telemetry");
         var pipeline = sampler.Section("pipeline");
         pipeline.ReportUnknownKeys("mode");
         return new SamplerOptions
@@ -49,6 +55,7 @@ public static class SamplerOptionsBinder
             Receivers = BindReceivers(sampler.Section("receivers")),
             Sharding = BindSharding(sampler.Section("sharding")),
             Sampling = BindSampling(sampler.Section("sampling")),
+            Decisions = BindDecisions(sampler.Section("decisions")),
             Journal = Persistence.JournalOptions.Read(sampler.Section("journal")),
             Exporters = BindExporters(sampler.Section("exporters")),
             Admin = BindAdmin(sampler.Section("admin")),
@@ -82,6 +89,30 @@ public static class SamplerOptionsBinder
             ForwardTimeout = PositiveDuration(cluster, "forward-timeout", defaults.ForwardTimeout),
             MaxForwardsInFlight = cluster.GetInt("max-forwards-in-flight", defaults.MaxForwardsInFlight, min: 1, max: 90_000),
         };
+    }
+
+    private static DecisionsOptions BindDecisions(SettingsReader decisions)
+    {
+        decisions.ReportUnknownKeys("ttl", "slot-length", "shard-groups", "replicate", "hand-off-write-timeout");
+        var defaults = new DecisionsOptions();
+        var bound = new DecisionsOptions
+        {
+            Ttl = PositiveDuration(decisions, "ttl", defaults.Ttl),
+            SlotLength = PositiveDuration(decisions, "slot-length", defaults.SlotLength),
+            ShardGroups = decisions.GetInt("shard-groups", defaults.ShardGroups, min: 1),
+            Replicate = decisions.GetChoice("replicate", defaults.Replicate, Replications),
+            HandOffWriteTimeout = PositiveDuration(decisions, "hand-off-write-timeout", defaults.HandOffWriteTimeout),
+        };
+        try
+        {
+            _ = bound.Keys();
+        }
+        catch (ArgumentException e)
+        {
+            decisions.AddError("slot-length", e.Message);
+        }
+
+        return bound;
     }
 
     private static NodeOptions BindNode(SettingsReader node)

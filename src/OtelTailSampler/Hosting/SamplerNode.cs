@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using OtelTailSampler.Admin;
 using OtelTailSampler.Cluster;
 using OtelTailSampler.Configuration;
+using OtelTailSampler.Decisions;
 using OtelTailSampler.Export;
 using OtelTailSampler.Otlp;
 using OtelTailSampler.Otlp.Grpc;
@@ -119,13 +120,15 @@ public sealed partial class SamplerNode : IAsyncDisposable
         services.AddSingleton<Sharding.SamplerMetrics>(provider => new Sharding.SamplerMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(provider => new Persistence.JournalMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<JournalHolder>();
+        services.AddSingleton(new Decisions.DecisionReplica(options.Decisions, time));
         services.AddSingleton<ITelemetryPipeline>(provider => options.PipelineMode switch
         {
             PipelineMode.PassThrough => new PassThroughPipeline(provider.GetRequiredService<ITelemetryExporter>()),
             PipelineMode.DecodeOnly => new DiscardPipeline(),
             _ => new SamplingPipeline(options.Sampling, options.Sharding, provider.GetRequiredService<ITelemetryExporter>(),
                 provider.GetRequiredService<Sharding.SamplerMetrics>(), time, provider.GetRequiredService<ILoggerFactory>(),
-                provider.GetRequiredService<JournalHolder>().Journal, options.Journal.MaxJournalBytes, clustered: true),
+                provider.GetRequiredService<JournalHolder>().Journal, options.Journal.MaxJournalBytes, clustered: true,
+                provider.GetRequiredService<Decisions.DecisionReplica>()),
         });
         services.AddSingleton<OtlpIngest>();
         services.AddSingleton<OtlpGrpcReceiver>();
@@ -140,6 +143,7 @@ public sealed partial class SamplerNode : IAsyncDisposable
             {
                 akka.WithTraceShards(sampling, options.Sharding.Shards, options.Cluster,
                     Math.Max(options.Receivers.GrpcMaxRecvMsgSize, options.Receivers.HttpMaxRequestBodySize), time, provider.GetRequiredService<TraceShardLocator>());
+                akka.WithReplicatedDecisions(provider.GetRequiredService<Decisions.DecisionReplica>(), provider.GetRequiredService<ILoggerFactory>());
             }
         });
         SelfTelemetry.AddServices(services, options.Telemetry);

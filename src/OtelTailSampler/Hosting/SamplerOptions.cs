@@ -21,6 +21,9 @@ public sealed record SamplerOptions
 
     public SamplingOptions Sampling { get; init; } = new();
 
+    /// <summary>sampler.decisions: the decisions replicated across the cluster.</summary>
+    public Decisions.DecisionsOptions Decisions { get; init; } = new();
+
     /// <summary>sampler.journal; used by the sampling pipeline.</summary>
     public Persistence.JournalOptions Journal { get; init; } = new();
 

@@ -30,7 +30,8 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     private int _stopped;
 
     public SamplingPipeline(SamplingOptions options, ShardingOptions sharding, ITelemetryExporter exporter, SamplerMetrics metrics,
-        TimeProvider timeProvider, ILoggerFactory loggerFactory, ShardJournal? journal = null, long maxJournalBytes = 0, bool clustered = false)
+        TimeProvider timeProvider, ILoggerFactory loggerFactory, ShardJournal? journal = null, long maxJournalBytes = 0, bool clustered = false,
+        Decisions.DecisionReplica? replica = null)
     {
         _clustered = clustered;
         _journal = journal;
@@ -54,7 +55,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         {
             var policies = PolicySet.Create(options.Policies, 1.0 / workers, timeProvider);
             _workers[i] = new ShardWorker(i, options, policies, exporter, metrics, timeProvider, logger,
-                Math.Max(1, options.MaxBufferedBytes / workers), Math.Max(1, options.MaxTraces / workers), journal, sharding.Shards, workers);
+                Math.Max(1, options.MaxBufferedBytes / workers), Math.Max(1, options.MaxTraces / workers), journal, sharding.Shards, workers, replica);
             _workers[i].Start();
         }
 
@@ -170,15 +171,18 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
     /// <summary>
     /// Decides now every trace of <paramref name="shard"/> that this node still buffers: the shard is moving to
-    /// another node, and a trace must not be buffered by two owners. (The next owner does not see these decisions
-    /// yet: late spans there start a new trace until the replicated decisions are on the data path.)
+    /// another node, and a trace must not be buffered by two owners. The decisions are published to the replicated
+    /// set at once, so that late spans at the next owner follow them.
     /// </summary>
     internal Task DecideShardAsync(int shard, CancellationToken cancellationToken) =>
         _workers[_router.WorkerOfShard(shard)].DecideShardAsync(shard, cancellationToken);
 
     /// <summary>The trace's state in the worker of its shard on this node (buffered, kept, dropped or unknown).</summary>
     public Task<TraceState> LookUpTraceAsync(TraceId traceId, CancellationToken cancellationToken) =>
-        _workers[_router.WorkerOf(traceId)].LookUpAsync(traceId, cancellationToken);
+        _workers[_router.WorkerOf(traceId)].LookUpAsync(traceId, _router.ShardOf(traceId), cancellationToken);
+
+    /// <summary>The shard came to this node while other members are up: it may have been decided on before.</summary>
+    internal void ShardArrived(int shard) => _workers[_router.WorkerOfShard(shard)].PostShardArrived(shard);
 
     /// <summary>The trace shard of <paramref name="traceId"/>, and how many there are.</summary>
     public (int Shard, int Shards) ShardOf(TraceId traceId) => (_router.ShardOf(traceId), _router.Shards);

@@ -14,6 +14,7 @@ public sealed class SamplerMetrics : IDisposable
     private readonly Counter<long> _tracesDropped;
     private readonly Counter<long> _lateSpans;
     private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _replicatedDecisionsFollowed;
     private Func<long>? _bufferedTraces;
     private Func<long>? _bufferedBytes;
     private Func<long>? _pendingExportBytes;
@@ -27,6 +28,8 @@ public sealed class SamplerMetrics : IDisposable
         _tracesDropped = _meter.CreateCounter<long>("otelsampler.sampling.traces_dropped", "{trace}", "Traces not kept, by the drop policy that matched (or none).");
         _lateSpans = _meter.CreateCounter<long>("otelsampler.sampling.late_spans", "{span}", "Spans that arrived after their trace was decided, by decision.");
         _cacheMisses = _meter.CreateCounter<long>("otelsampler.sampling.decision_cache_misses", "{lookup}", "Spans of unbuffered traces not found in the decision cache (first spans of new traces, or decisions already forgotten).");
+        _replicatedDecisionsFollowed = _meter.CreateCounter<long>("otelsampler.decisions.replicated_followed", "{trace}",
+            "Traces whose late spans followed a decision that another node made and replicated (the shard moved here since), by decision.");
         _meter.CreateObservableGauge("otelsampler.sampling.traces_buffered", () => _bufferedTraces?.Invoke() ?? 0, "{trace}", "Traces in memory, undecided.");
         _meter.CreateObservableGauge("otelsampler.sampling.bytes_buffered", () => _bufferedBytes?.Invoke() ?? 0, "By", "Bytes of spans in memory, undecided, with their bookkeeping.");
         _meter.CreateObservableGauge("otelsampler.export.pending_bytes", () => _pendingExportBytes?.Invoke() ?? 0, "By", "Bytes of kept traces handed to the exporter and not yet delivered.");
@@ -60,6 +63,9 @@ public sealed class SamplerMetrics : IDisposable
     public void LateSpan(bool kept) => _lateSpans.Add(1, new KeyValuePair<string, object?>("decision", kept ? "kept" : "dropped"));
 
     public void CacheMiss() => _cacheMisses.Add(1);
+
+    public void ReplicatedDecisionFollowed(bool kept) =>
+        _replicatedDecisionsFollowed.Add(1, new KeyValuePair<string, object?>("decision", kept ? "kept" : "dropped"));
 
     public void Dispose() => _meter.Dispose();
 }

@@ -45,6 +45,10 @@ internal sealed partial class ShardWorker : IDisposable
     private readonly PooledBufferWriter _lateKeptBuffer = new(4 * 1024);
     private readonly Dictionary<(int Policy, double AdjustedCount), byte[]> _attributes = [];
     private readonly ShardJournal? _journal;
+    private readonly DecisionReplica? _replica;
+    private readonly long[] _consultReplicaUntil;
+    private readonly long _replicaTtlTicks;
+    private readonly List<(int Shard, TraceId TraceId, TraceDecision Decision)> _toReplicate = [];
     private readonly int _shards;
     private readonly int _workers;
     private readonly Dictionary<long, PendingExport> _pending = [];
@@ -64,9 +68,12 @@ internal sealed partial class ShardWorker : IDisposable
     private Task _loop = Task.CompletedTask;
 
     public ShardWorker(int index, SamplingOptions options, PolicySet policies, ITelemetryExporter exporter, SamplerMetrics metrics,
-        TimeProvider time, ILogger logger, long maxBufferedBytes, int maxTraces, ShardJournal? journal = null, int shards = 1, int workers = 1)
+        TimeProvider time, ILogger logger, long maxBufferedBytes, int maxTraces, ShardJournal? journal = null, int shards = 1, int workers = 1,
+        DecisionReplica? replica = null)
     {
         _journal = journal;
+        _replica = replica;
+        _consultReplicaUntil = new long[shards];
         _shards = shards;
         _workers = workers;
         _truncatedUpTo = new long[shards];
@@ -81,6 +88,7 @@ internal sealed partial class ShardWorker : IDisposable
         _maxTraces = maxTraces;
         _decisionWaitTicks = ToTicks(options.DecisionWait);
         _rootSettleTicks = ToTicks(options.RootSettleDelay);
+        _replicaTtlTicks = replica is null ? 0 : ToTicks(replica.Ttl);
         _cache = new DecisionCache(options.DecisionCache);
         _slots = new Dictionary<TraceId, int>(1024);
 
@@ -141,12 +149,19 @@ internal sealed partial class ShardWorker : IDisposable
     }
 
     /// <summary>The trace's state here, after everything posted before the call.</summary>
-    public async Task<TraceState> LookUpAsync(TraceId traceId, CancellationToken cancellationToken)
+    public async Task<TraceState> LookUpAsync(TraceId traceId, int shard, CancellationToken cancellationToken)
     {
-        var lookup = new TraceLookup(traceId);
+        var lookup = new TraceLookup(traceId, shard);
         await _inbox.Writer.WriteAsync(new WorkerMessage(WorkerMessageKind.LookUpTrace, null, null, Lookup: lookup), cancellationToken);
         return await lookup.Answer.Task.WaitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The shard has come here from another node: for the next TTL its spans of traces this worker does not know
+    /// look for a decision the old owner replicated, so that late spans follow it.
+    /// </summary>
+    public void PostShardArrived(int shard) =>
+        _inbox.Writer.TryWrite(new WorkerMessage(WorkerMessageKind.ShardArrived, null, null, Shard: shard));
 
     /// <summary>Posts a message of recovery (or any other kind the worker handles in order).</summary>
     public ValueTask PostAsync(WorkerMessage message, CancellationToken cancellationToken) => _inbox.Writer.WriteAsync(message, cancellationToken);
@@ -238,6 +253,7 @@ internal sealed partial class ShardWorker : IDisposable
                 break;
             case WorkerMessageKind.Tick:
                 DecideDue(_time.GetTimestamp());
+                PublishDecisions();
                 HandleExportResults();
                 TruncateWhenDue();
                 break;
@@ -277,10 +293,15 @@ internal sealed partial class ShardWorker : IDisposable
                     }
                 }
 
-                message.Done!.TrySetResult();
+                // Now rather than at the next tick, and to every member: the shard's next owner is about to start and
+                // will look for them. The hand-off waits for that write.
+                PublishDecisions(written: message.Done);
+                break;
+            case WorkerMessageKind.ShardArrived:
+                _consultReplicaUntil[message.Shard] = _time.GetTimestamp() + _replicaTtlTicks;
                 break;
             case WorkerMessageKind.LookUpTrace:
-                message.Lookup!.Answer.TrySetResult(StateOf(message.Lookup.TraceId));
+                message.Lookup!.Answer.TrySetResult(StateOf(message.Lookup.TraceId, message.Lookup.Shard));
                 break;
             default:
                 HandleExportResults();
@@ -289,7 +310,7 @@ internal sealed partial class ShardWorker : IDisposable
         }
     }
 
-    private TraceState StateOf(TraceId traceId)
+    private TraceState StateOf(TraceId traceId, int shard)
     {
         if (_slots.TryGetValue(traceId, out var slot))
         {
@@ -301,7 +322,20 @@ internal sealed partial class ShardWorker : IDisposable
             return new TraceState(TraceStatus.Kept, Policy: _policies.PolicyNames[kept.PolicyIndex], AdjustedCount: kept.AdjustedCount);
         }
 
-        return new TraceState(_cache.WasDropped(traceId) ? TraceStatus.Dropped : TraceStatus.Unknown);
+        if (_cache.WasDropped(traceId))
+        {
+            return new TraceState(TraceStatus.Dropped);
+        }
+
+        // Decided on another node (before the shard moved here), or by this one longer ago than its cache reaches.
+        if (_replica is not null && _replica.TryGetDecision(shard, traceId, out var replicated))
+        {
+            return replicated.IsKept
+                ? new TraceState(TraceStatus.Kept, Policy: _policies.PolicyNames[replicated.PolicyIndex], AdjustedCount: replicated.AdjustedCount)
+                : new TraceState(TraceStatus.Dropped);
+        }
+
+        return new TraceState(TraceStatus.Unknown);
     }
 
     private void Append(SpanBatch batch)
@@ -322,6 +356,11 @@ internal sealed partial class ShardWorker : IDisposable
                 var span = routed.Span;
                 if (!_slots.TryGetValue(routed.TraceId, out var slot))
                 {
+                    if (now < _consultReplicaUntil[routed.Shard])
+                    {
+                        LearnReplicatedDecision(routed.Shard, routed.TraceId);
+                    }
+
                     if (_cache.TryGetKept(routed.TraceId, out Decisions.KeptDecision keptDecision))
                     {
                         _metrics.LateSpan(kept: true);
@@ -533,6 +572,41 @@ internal sealed partial class ShardWorker : IDisposable
         }
     }
 
+    // Hands the decisions made since the last call to the replicated set: one message a tick, not one a trace.
+    private void PublishDecisions(TaskCompletionSource? written = null)
+    {
+        if (_replica is null)
+        {
+            written?.TrySetResult();
+            return;
+        }
+
+        var decisions = _toReplicate.Count == 0 ? [] : _toReplicate.ToArray();
+        _toReplicate.Clear();
+        _replica.Publish(decisions, written);
+    }
+
+    // A trace this worker does not know, of a shard that came here lately: the old owner may have decided it. Its
+    // decision goes into the cache, where the late-span path finds it like any decision made here.
+    private void LearnReplicatedDecision(int shard, TraceId traceId)
+    {
+        if (_cache.TryGetKept(traceId, out _) || _cache.WasDropped(traceId) || !_replica!.TryGetDecision(shard, traceId, out var decision))
+        {
+            return;
+        }
+
+        if (decision.IsKept)
+        {
+            _cache.RecordKept(traceId, decision.PolicyIndex, decision.AdjustedCount);
+        }
+        else
+        {
+            _cache.RecordDropped(traceId);
+        }
+
+        _metrics.ReplicatedDecisionFollowed(decision.IsKept);
+    }
+
     private bool DecideOldest()
     {
         while (_arrivals.TryDequeue(out var oldest))
@@ -569,6 +643,15 @@ internal sealed partial class ShardWorker : IDisposable
         }
 
         _metrics.Decided(reason);
+        if (_replica is not null)
+        {
+            var replicated = record.Kept ? TraceDecision.Keep(record.PolicyIndex, record.AdjustedCount) : TraceDecision.Dropped;
+            if (_replica.Replicates(replicated))
+            {
+                _toReplicate.Add((entity.Shard, entity.Id, replicated));
+            }
+        }
+
         var spans = entity.Spans.AsSpan(0, entity.SpanCount);
         if (record.Kept)
         {

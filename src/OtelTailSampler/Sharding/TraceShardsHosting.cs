@@ -22,7 +22,8 @@ internal static class TraceShardsHosting
         return builder
             .WithShardRegion<TraceShardRegion>(
                 TraceShardRegion.TypeName,
-                (system, _) => entityId => TraceShard.Props(TraceShardMessageExtractor.ShardOf(entityId), pipeline, () => TraceShard.OtherMemberUp(system)),
+                (system, _) => entityId => TraceShard.Props(TraceShardMessageExtractor.ShardOf(entityId), pipeline, () => TraceShard.OtherMemberUp(system),
+                    mayHaveLivedElsewhere: !cluster.JoinsItself || TraceShard.OtherMemberUp(system)),
                 new TraceShardMessageExtractor(shards),
                 new ShardOptions
                 {

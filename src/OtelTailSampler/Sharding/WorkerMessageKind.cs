@@ -20,4 +20,7 @@ internal enum WorkerMessageKind
 
     /// <summary>The admin API asks about one trace: answer Lookup with its state.</summary>
     LookUpTrace,
+
+    /// <summary>The shard came to this node from another: its late spans consult the replicated decisions for a TTL.</summary>
+    ShardArrived,
 }

@@ -45,6 +45,40 @@ public sealed class SamplerConfigurationTests
         Assert.Equal(fromRecords.Exporters.UnhealthyAfter, fromFile.Exporters.UnhealthyAfter);
         Assert.Equal(fromRecords.Exporters.FailureLogInterval, fromFile.Exporters.FailureLogInterval);
         Assert.Equal(fromRecords.Telemetry, fromFile.Telemetry);
+        Assert.Equal(fromRecords.Decisions, fromFile.Decisions);
+    }
+
+    [Fact]
+    public void Decision_replication_settings_bind_and_a_layout_over_Akka_s_key_guidance_is_reported()
+    {
+        var good = Load("""
+            sampler.decisions { ttl = 10m, slot-length = 1m, shard-groups = 20, replicate = all, hand-off-write-timeout = 2s }
+            """);
+        var bad = Load("""
+            sampler.decisions {
+              slot-length = 1ms
+              shard-groups = 100
+              replicate = some
+            }
+            """);
+
+        Assert.Empty(good.Errors);
+        Assert.Equal(
+            new OtelTailSampler.Decisions.DecisionsOptions
+            {
+                Ttl = TimeSpan.FromMinutes(10),
+                SlotLength = TimeSpan.FromMinutes(1),
+                ShardGroups = 20,
+                Replicate = OtelTailSampler.Decisions.DecisionReplication.All,
+                HandOffWriteTimeout = TimeSpan.FromSeconds(2),
+            },
+            good.Options!.Decisions);
+        Assert.Equal(11, good.Options.Decisions.Keys().RingSize);
+        Assert.Null(bad.Options);
+        var errors = bad.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.Contains("sampler.decisions.slot-length:", StringComparison.Ordinal) && e.Contains("100000 DData keys", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("sampler.decisions.replicate:", StringComparison.Ordinal));
+        Assert.Equal(2, errors.Count);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class TraceShardTests : TestKit
     {
         await using var pipeline = JournaledPipeline();
         var (shard, batch) = OnePart(pipeline, trace: 1);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true));
+        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true, mayHaveLivedElsewhere: false));
 
         _journal.HoldNextCall();
         entity.Tell(new TraceShardSpans(shard, requestId: 7, batch), TestActor);
@@ -48,7 +48,7 @@ public sealed class TraceShardTests : TestKit
     {
         await using var pipeline = JournaledPipeline();
         var (shard, batch) = OnePart(pipeline, trace: 2);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true));
+        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true, mayHaveLivedElsewhere: false));
 
         _journal.Then(new IOException("disk full"));
         entity.Tell(new TraceShardSpans(shard, requestId: 8, batch), TestActor);
@@ -63,7 +63,7 @@ public sealed class TraceShardTests : TestKit
     {
         await using var pipeline = Pipeline(journal: null);
         var (shard, batch) = OnePart(pipeline, trace: 3);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true));
+        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true, mayHaveLivedElsewhere: false));
         entity.Tell(new TraceShardSpans(shard, requestId: 9, batch), TestActor);
         ExpectMsg<TraceShardAck>(ack => ack.Accepted);
         await pipeline.WhenIdleAsync();
@@ -84,7 +84,7 @@ public sealed class TraceShardTests : TestKit
     {
         await using var pipeline = JournaledPipeline();
         var (shard, batch) = OnePart(pipeline, trace: 4);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, nextHomeExists: () => false));
+        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, nextHomeExists: () => false, mayHaveLivedElsewhere: false));
         entity.Tell(new TraceShardSpans(shard, requestId: 10, batch), TestActor);
         ExpectMsg<TraceShardAck>(ack => ack.Accepted);
 

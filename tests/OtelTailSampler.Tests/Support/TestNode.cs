@@ -34,9 +34,9 @@ public sealed class TestNode : IAsyncDisposable
         Cluster = new OtelTailSampler.Cluster.ClusterOptions { Endpoint = "127.0.0.1:0" },
     };
 
-    public static async Task<TestNode> StartAsync(SamplerOptions options, ITelemetryExporter? exporter = null)
+    public static async Task<TestNode> StartAsync(SamplerOptions options, ITelemetryExporter? exporter = null, TimeProvider? timeProvider = null)
     {
-        var node = SamplerNode.Create(options, logging => logging.SetMinimumLevel(LogLevel.Warning), exporter);
+        var node = SamplerNode.Create(options, logging => logging.SetMinimumLevel(LogLevel.Warning), exporter, timeProvider);
         await node.StartAsync();
         return new TestNode(node);
     }
