@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OtelTailSampler.Decisions;
@@ -38,31 +37,20 @@ internal sealed partial class ShardWorker : IDisposable
     private readonly Stack<int> _freeSlots = new();
     private readonly PriorityQueue<(int Slot, int Generation), long> _due = new();
     private readonly Queue<(int Slot, int Generation)> _arrivals = new();
-    private readonly Queue<(RentedRequest Request, int Spans)> _unsentExports = new();
-    private readonly ConcurrentQueue<RentedRequest> _rentedRequests = new();
     private readonly SpanRefArrayPool _spanArrays = new();
     private readonly PooledBufferWriter _exportBuffer = new(64 * 1024);
     private readonly PooledBufferWriter _lateKeptBuffer = new(4 * 1024);
     private readonly Dictionary<(int Policy, double AdjustedCount), byte[]> _attributes = [];
     private readonly ShardJournal? _journal;
-    private readonly DecisionReplica? _replica;
-    private readonly long[] _consultReplicaUntil;
-    private readonly long _replicaTtlTicks;
-    private readonly List<(int Shard, TraceId TraceId, TraceDecision Decision)> _toReplicate = [];
+    private readonly ReplicaLink? _replica;
     private readonly int _shards;
     private readonly int _workers;
-    private readonly Dictionary<long, PendingExport> _pending = [];
-    private readonly ConcurrentQueue<(long Id, ExportResult Result)> _exportResults = new();
-    private readonly Queue<long> _retryPending = new();
-    private readonly long[] _truncatedUpTo;
-    private long _nextPendingId;
-    private int _ticksSinceTruncation;
-    private Task<bool> _truncation = Task.FromResult(true);
+    private readonly KeptTraceExports _exports;
+    private readonly ShardTruncation? _truncation;
     private volatile bool _stopping;
     private TraceEntity[] _entities = new TraceEntity[1024];
     private int _slotHighWater;
     private long _bufferedBytes;
-    private long _pendingExportBytes;
     private int _bufferedTraces;
     private long _bufferedSpans;
     private Task _loop = Task.CompletedTask;
@@ -72,11 +60,8 @@ internal sealed partial class ShardWorker : IDisposable
         DecisionReplica? replica = null)
     {
         _journal = journal;
-        _replica = replica;
-        _consultReplicaUntil = new long[shards];
         _shards = shards;
         _workers = workers;
-        _truncatedUpTo = new long[shards];
         _index = index;
         _options = options;
         _policies = policies;
@@ -88,12 +73,16 @@ internal sealed partial class ShardWorker : IDisposable
         _maxTraces = maxTraces;
         _decisionWaitTicks = ToTicks(options.DecisionWait);
         _rootSettleTicks = ToTicks(options.RootSettleDelay);
-        _replicaTtlTicks = replica is null ? 0 : ToTicks(replica.Ttl);
+        _replica = replica is null ? null : new ReplicaLink(replica, time, shards, ToTicks(replica.Ttl));
         _cache = new DecisionCache(options.DecisionCache);
         _slots = new Dictionary<TraceId, int>(1024);
+        _truncation = journal is null ? null : new ShardTruncation(journal, index, shards, workers, logger);
 
         // Bounded: when a worker falls behind, receivers wait here, and clients feel it as slower acks.
         _inbox = Channel.CreateBounded<WorkerMessage>(new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+        // An export's result wakes the worker, so the trace's completion is journaled now rather than at the next tick.
+        _exports = new KeptTraceExports(exporter, () => _inbox.Writer.TryWrite(new WorkerMessage(WorkerMessageKind.ExportDone, null, null)), Delivered);
     }
 
     /// <summary>Traces in memory, read from other threads for the gauges.</summary>
@@ -102,7 +91,7 @@ internal sealed partial class ShardWorker : IDisposable
     public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
 
     /// <summary>Bytes of kept traces held in memory until the backend takes them (with a journal).</summary>
-    public long PendingExportBytes => Volatile.Read(ref _pendingExportBytes);
+    public long PendingExportBytes => _exports.PendingBytes;
 
     public DecisionCache Cache => _cache;
 
@@ -110,19 +99,7 @@ internal sealed partial class ShardWorker : IDisposable
     /// Spans the backend does not have yet: those of undecided traces and of kept traces not confirmed delivered.
     /// With a journal they are all in it. Call once the worker and the exporter stopped.
     /// </summary>
-    public long UndeliveredSpans()
-    {
-        long delivered = 0;
-        foreach (var (id, result) in _exportResults)
-        {
-            if (result != ExportResult.Abandoned && _pending.TryGetValue(id, out var export))
-            {
-                delivered += export.Spans;
-            }
-        }
-
-        return _bufferedSpans + _pending.Values.Sum(export => (long)export.Spans) - delivered;
-    }
+    public long UndeliveredSpans() => _bufferedSpans + _exports.UndeliveredSpans();
 
     public void Start() => _loop = Task.Run(RunAsync);
 
@@ -174,7 +151,7 @@ internal sealed partial class ShardWorker : IDisposable
     }
 
     /// <summary>Completes when the truncation the last tick started (if any) is done.</summary>
-    public Task TruncationAsync() => _truncation;
+    public Task TruncationAsync() => _truncation?.Round ?? Task.CompletedTask;
 
     /// <summary>
     /// Stops taking spans. Without a journal it decides every trace still buffered and hands the results to the
@@ -185,7 +162,7 @@ internal sealed partial class ShardWorker : IDisposable
         _stopping = true;
         _inbox.Writer.TryComplete();
         await _loop.WaitAsync(cancellationToken);
-        await _truncation.WaitAsync(cancellationToken);
+        await TruncationAsync().WaitAsync(cancellationToken);
         if (_journal is not null)
         {
             return;
@@ -199,18 +176,7 @@ internal sealed partial class ShardWorker : IDisposable
             }
         }
 
-        while (_unsentExports.Count > 0)
-        {
-            var (request, spans) = _unsentExports.Peek();
-            if (_exporter.TryEnqueue(OtlpSignal.Traces, request.Memory, spans, request.Completed, durable: false))
-            {
-                _unsentExports.Dequeue();
-                continue;
-            }
-
-            // The exporter's queue is full: wait for it to drain, then try again.
-            await _exporter.FlushAsync(cancellationToken);
-        }
+        await _exports.SendUnsentAsync(cancellationToken);
     }
 
     private async Task RunAsync()
@@ -298,7 +264,7 @@ internal sealed partial class ShardWorker : IDisposable
                 PublishDecisions(written: message.Done);
                 break;
             case WorkerMessageKind.ShardArrived:
-                _consultReplicaUntil[message.Shard] = _time.GetTimestamp() + _replicaTtlTicks;
+                _replica?.ShardArrived(message.Shard);
                 break;
             case WorkerMessageKind.LookUpTrace:
                 message.Lookup!.Answer.TrySetResult(StateOf(message.Lookup.TraceId, message.Lookup.Shard));
@@ -356,7 +322,7 @@ internal sealed partial class ShardWorker : IDisposable
                 var span = routed.Span;
                 if (!_slots.TryGetValue(routed.TraceId, out var slot))
                 {
-                    if (now < _consultReplicaUntil[routed.Shard])
+                    if (_replica is not null && _replica.Consults(routed.Shard, now))
                     {
                         LearnReplicatedDecision(routed.Shard, routed.TraceId);
                     }
@@ -371,7 +337,7 @@ internal sealed partial class ShardWorker : IDisposable
                             // Journaled: its event stays until the backend has the span.
                             using var single = new PooledBufferWriter(span.Length + 256);
                             KeptTraceWriter.Write([span], attributes, single);
-                            StartPendingExport(new PendingExport(single.WrittenSpan.ToArray(), 1, routed.Shard, SequenceOf(batch, routed.Shard),
+                            _exports.Start(new PendingExport(single.WrittenSpan.ToArray(), 1, routed.Shard, SequenceOf(batch, routed.Shard),
                                 new ShardDecisionRecord(routed.TraceId, policy, keptDecision.AdjustedCount), LateSpan: true));
                         }
                         else
@@ -565,11 +531,7 @@ internal sealed partial class ShardWorker : IDisposable
             _arrivals.Dequeue();
         }
 
-        while (_unsentExports.TryPeek(out var unsent)
-            && _exporter.TryEnqueue(OtlpSignal.Traces, unsent.Request.Memory, unsent.Spans, unsent.Request.Completed, durable: false))
-        {
-            _unsentExports.Dequeue();
-        }
+        _exports.OfferUnsent();
     }
 
     // Hands the decisions made since the last call to the replicated set: one message a tick, not one a trace.
@@ -581,9 +543,7 @@ internal sealed partial class ShardWorker : IDisposable
             return;
         }
 
-        var decisions = _toReplicate.Count == 0 ? [] : _toReplicate.ToArray();
-        _toReplicate.Clear();
-        _replica.Publish(decisions, written);
+        _replica.Publish(written);
     }
 
     // A trace this worker does not know, of a shard that came here lately: the old owner may have decided it. Its
@@ -643,14 +603,7 @@ internal sealed partial class ShardWorker : IDisposable
         }
 
         _metrics.Decided(reason);
-        if (_replica is not null)
-        {
-            var replicated = record.Kept ? TraceDecision.Keep(record.PolicyIndex, record.AdjustedCount) : TraceDecision.Dropped;
-            if (_replica.Replicates(replicated))
-            {
-                _toReplicate.Add((entity.Shard, entity.Id, replicated));
-            }
-        }
+        _replica?.Decided(entity.Shard, entity.Id, record);
 
         var spans = entity.Spans.AsSpan(0, entity.SpanCount);
         if (record.Kept)
@@ -672,7 +625,7 @@ internal sealed partial class ShardWorker : IDisposable
                     AppendEvent(entity.Shard, ShardEventType.TraceKept, record);
                 }
 
-                StartPendingExport(new PendingExport(output.WrittenSpan.ToArray(), entity.SpanCount, entity.Shard, entity.FirstSequence, record, LateSpan: false,
+                _exports.Start(new PendingExport(output.WrittenSpan.ToArray(), entity.SpanCount, entity.Shard, entity.FirstSequence, record, LateSpan: false,
                     entity.LastSequence));
             }
         }
@@ -702,60 +655,15 @@ internal sealed partial class ShardWorker : IDisposable
         _freeSlots.Push(slot);
     }
 
-    private void StartPendingExport(PendingExport export)
+    private void HandleExportResults() => _exports.HandleResults(_stopping);
+
+    // The backend has a pending export (or refused it for good): a trace's own export completes it in the journal.
+    // A late span's never does: the trace's completion is journaled apart from it.
+    private void Delivered(PendingExport export)
     {
-        var id = _nextPendingId++;
-        _pending[id] = export;
-        Volatile.Write(ref _pendingExportBytes, _pendingExportBytes + export.Request.Length);
-        SendPending(id);
-    }
-
-    private void SendPending(long id)
-    {
-        var export = _pending[id];
-        if (!_exporter.TryEnqueue(OtlpSignal.Traces, export.Request, export.Spans, result =>
-            {
-                _exportResults.Enqueue((id, result));
-
-                // Wake the worker so the completion is journaled now rather than at the next tick.
-                _inbox.Writer.TryWrite(new WorkerMessage(WorkerMessageKind.ExportDone, null, null));
-            }, durable: true))
+        if (!export.LateSpan)
         {
-            _retryPending.Enqueue(id);
-        }
-    }
-
-    private void HandleExportResults()
-    {
-        while (_exportResults.TryDequeue(out var done))
-        {
-            if (!_pending.TryGetValue(done.Id, out var export))
-            {
-                continue;
-            }
-
-            if (done.Result == ExportResult.Abandoned)
-            {
-                // Still retryable: offer it again (the journal keeps it meanwhile, even across a restart).
-                if (!_stopping)
-                {
-                    _retryPending.Enqueue(done.Id);
-                }
-
-                continue;
-            }
-
-            _pending.Remove(done.Id);
-            Volatile.Write(ref _pendingExportBytes, _pendingExportBytes - export.Request.Length);
-            if (!export.LateSpan)
-            {
-                AppendCompletion(export.Shard, export.Decision, export.LastSequence);
-            }
-        }
-
-        for (var retries = _retryPending.Count; retries > 0 && _retryPending.TryDequeue(out var id); retries--)
-        {
-            SendPending(id);
+            AppendCompletion(export.Shard, export.Decision, export.LastSequence);
         }
     }
 
@@ -784,16 +692,9 @@ internal sealed partial class ShardWorker : IDisposable
     // Every so often, each shard of this worker drops the events that no buffered trace or pending export needs.
     private void TruncateWhenDue()
     {
-        if (_journal is null || !_journal.Recovered || ++_ticksSinceTruncation < 10 || !_truncation.IsCompleted)
+        if (_truncation is null || !_truncation.Tick())
         {
             return;
-        }
-
-        _ticksSinceTruncation = 0;
-        if (!_truncation.Result)
-        {
-            // The last round failed: offer every shard again.
-            Array.Clear(_truncatedUpTo);
         }
 
         var oldestNeeded = new Dictionary<int, long>();
@@ -806,7 +707,7 @@ internal sealed partial class ShardWorker : IDisposable
             }
         }
 
-        foreach (var export in _pending.Values)
+        foreach (var export in _exports.Pending)
         {
             if (export.FirstSequence > 0)
             {
@@ -814,47 +715,10 @@ internal sealed partial class ShardWorker : IDisposable
             }
         }
 
-        var work = new List<(int Shard, long UpTo)>();
-        for (var shard = _index; shard < _shards; shard += _workers)
-        {
-            var upTo = oldestNeeded.TryGetValue(shard, out var oldest) ? oldest - 1 : _journal.HighestQueued(shard);
-            if (upTo > _truncatedUpTo[shard])
-            {
-                _truncatedUpTo[shard] = upTo;
-                work.Add((shard, upTo));
-            }
-        }
-
-        if (work.Count > 0)
-        {
-            var journal = _journal;
-            _truncation = Task.Run(async () =>
-            {
-                try
-                {
-                    await journal.TruncateAsync(work, CancellationToken.None);
-                    return true;
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    LogTruncationFailed(work.Count, e.Message);
-                    return false;
-                }
-            });
-        }
+        _truncation.Start(oldestNeeded);
     }
 
-    // The request goes out in a pooled array that returns to the pool once the exporter is done with it.
-    private void Export(ReadOnlySpan<byte> written, int spans)
-    {
-        var request = RentedRequest.Rent(_rentedRequests, written);
-
-        // A full exporter queue must not lose a decided trace: hold it and offer it again on the next tick.
-        if (_unsentExports.Count > 0 || !_exporter.TryEnqueue(OtlpSignal.Traces, request.Memory, spans, request.Completed, durable: false))
-        {
-            _unsentExports.Enqueue((request, spans));
-        }
-    }
+    private void Export(ReadOnlySpan<byte> written, int spans) => _exports.Send(written, spans);
 
     /// <summary>The encoded sampling attributes, once per policy and adjusted count (a handful per policy set).</summary>
     private byte[] AttributesFor(int policyIndex, double adjustedCount)
@@ -874,9 +738,6 @@ internal sealed partial class ShardWorker : IDisposable
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Could not journal {Type} for {PersistenceId}: {Reason}")]
     private partial void LogDecisionEventFailed(ShardEventType type, string persistenceId, string reason);
-
-    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "Could not truncate the journal of {Shards} shards: {Reason}; the next round tries again")]
-    private partial void LogTruncationFailed(int shards, string reason);
 
     [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "Shard worker {Worker} failed to handle a message; it goes on with the next")]
     private partial void LogWorkerError(int worker, Exception exception);
