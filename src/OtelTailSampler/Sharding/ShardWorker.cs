@@ -137,8 +137,25 @@ internal sealed partial class ShardWorker : IDisposable
     /// The shard has come here from another node: for the next TTL its spans of traces this worker does not know
     /// look for a decision the old owner replicated, so that late spans follow it.
     /// </summary>
-    public void PostShardArrived(int shard) =>
-        _inbox.Writer.TryWrite(new WorkerMessage(WorkerMessageKind.ShardArrived, null, null, Shard: shard));
+    public void PostShardArrived(int shard)
+    {
+        var message = new WorkerMessage(WorkerMessageKind.ShardArrived, null, null, Shard: shard);
+        if (!_inbox.Writer.TryWrite(message))
+        {
+            // The inbox is full: wait for room off the caller's (the shard actor's) thread rather than lose the mark.
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await _inbox.Writer.WriteAsync(message);
+                }
+                catch (ChannelClosedException)
+                {
+                    // The worker has stopped: there are no late spans left to follow anything.
+                }
+            });
+        }
+    }
 
     /// <summary>Posts a message of recovery (or any other kind the worker handles in order).</summary>
     public ValueTask PostAsync(WorkerMessage message, CancellationToken cancellationToken) => _inbox.Writer.WriteAsync(message, cancellationToken);

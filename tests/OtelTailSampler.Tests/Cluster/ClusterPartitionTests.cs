@@ -65,16 +65,16 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output) : IAsyncLife
         var seeds = ports.Select(port => string.Create(CultureInfo.InvariantCulture, $"akka.trttl.tcp://otel-sampler@{Host}:{port}")).ToArray();
         _nodes.AddRange(await Task.WhenAll(ports.Select((port, i) => TestNode.StartAsync(Options(i, port, seeds), new CapturingExporter()))));
         var (a, b, c) = (_nodes[0], _nodes[1], _nodes[2]);
-        var systems = _nodes.Select(SystemOf).ToArray();
+        var systems = _nodes.Select(node => node.System).ToArray();
 
         // 1. Three members Up, as each of them sees it, and the shard region of each known to the coordinator.
         foreach (var system in systems)
         {
-            await Poll.UntilAsync(() => UpMembers(system) == 3, $"3 Up members at {Akka.Cluster.Cluster.Get(system).SelfAddress}", TimeSpan.FromSeconds(30));
+            await Poll.UntilAsync(() => TestNode.UpMembers(system) == 3, $"3 Up members at {Akka.Cluster.Cluster.Get(system).SelfAddress}", TimeSpan.FromSeconds(30));
         }
 
         output.WriteLine($"{clock.Elapsed}: three members Up");
-        await Poll.UntilAsync(async () => (await AllocationAsync(a)).Members.Count == 3, "three shard regions", () => "", TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(async () => (await a.AllocationAsync()).Members.Count == 3, "three shard regions", () => "", TimeSpan.FromSeconds(30));
 
         // 2. Before the cut each node acknowledges traces of every shard; the shards are spread over the three.
         foreach (var node in _nodes)
@@ -82,7 +82,7 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output) : IAsyncLife
             Assert.Equal(HttpStatusCode.OK, await SendAllShardsAsync(node));
         }
 
-        var before = await AllocationAsync(a);
+        var before = await a.AllocationAsync();
         Assert.Equal(0, before.Unallocated);
         var addressOfC = Akka.Cluster.Cluster.Get(systems[2]).SelfAddress;
         output.WriteLine($"{clock.Elapsed}: shards before the cut: {Describe(before)}");
@@ -127,7 +127,7 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output) : IAsyncLife
         output.WriteLine($"{clock.Elapsed}: C stopped");
         foreach (var system in systems[..2])
         {
-            await Poll.UntilAsync(() => UpMembers(system) == 2 && Akka.Cluster.Cluster.Get(system).State.Members.Count == 2,
+            await Poll.UntilAsync(() => TestNode.UpMembers(system) == 2 && Akka.Cluster.Cluster.Get(system).State.Members.Count == 2,
                 $"A and B alone Up at {Akka.Cluster.Cluster.Get(system).SelfAddress}", TimeSpan.FromSeconds(30));
         }
 
@@ -146,7 +146,7 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output) : IAsyncLife
                 () => last, TimeSpan.FromSeconds(30));
         }
 
-        var after = await AllocationAsync(a);
+        var after = await a.AllocationAsync();
         output.WriteLine($"{clock.Elapsed}: shards after the downing: {Describe(after)}");
         Assert.Equal(0, after.Unallocated);
         Assert.DoesNotContain(after.Members, member => member.Address == addressOfC.ToString());
@@ -166,15 +166,6 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output) : IAsyncLife
             AkkaHocon = AkkaHocon,
         },
     };
-
-    private static ActorSystem SystemOf(TestNode node) => node.Node.Services.GetRequiredService<ActorSystem>();
-
-    private static int UpMembers(ActorSystem system) =>
-        Akka.Cluster.Cluster.Get(system).State.Members.Count(member => member.Status == MemberStatus.Up);
-
-    private static async Task<TraceShardAllocation> AllocationAsync(TestNode node) =>
-        await node.Node.Services.GetRequiredService<TraceShardLocator>().AllocationAsync(CancellationToken.None)
-            ?? throw new InvalidOperationException("the shard region has not started");
 
     private static string Describe(TraceShardAllocation allocation) =>
         string.Join("; ", allocation.Members.Select(member => $"{member.Address}: {member.Shards.Count}")) + $"; unallocated {allocation.Unallocated}";

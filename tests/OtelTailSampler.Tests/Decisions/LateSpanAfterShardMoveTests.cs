@@ -99,15 +99,15 @@ public sealed class LateSpanAfterShardMoveTests : IAsyncLifetime
         var (a, b) = (_nodes[0], _nodes[1]);
         foreach (var node in _nodes)
         {
-            await Poll.UntilAsync(() => UpMembers(SystemOf(node)) == 2, "2 Up members", TimeSpan.FromSeconds(30));
+            await Poll.UntilAsync(() => TestNode.UpMembers(node.System) == 2, "2 Up members", TimeSpan.FromSeconds(30));
         }
 
-        await Poll.UntilAsync(async () => (await AllocationAsync(a)).Members.Count == 2, "two shard regions", () => "", TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(async () => (await a.AllocationAsync()).Members.Count == 2, "two shard regions", () => "", TimeSpan.FromSeconds(30));
 
         // A request with a trace of every shard allocates them all.
         var warmUp = Enumerable.Range(0, Shards).Select(shard => SpanOf(TraceOfShard(shard, salt: 1), 1, error: false)).ToArray();
         Assert.Equal(HttpStatusCode.OK, await SendAsync(a, warmUp));
-        var allocation = await AllocationAsync(a);
+        var allocation = await a.AllocationAsync();
         return (a, b, Enumerable.Range(0, Shards).First(shard => allocation.OwnerOf(shard) == allocation.Self));
     }
 
@@ -119,8 +119,8 @@ public sealed class LateSpanAfterShardMoveTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Accepted, leave.StatusCode);
         }
 
-        await Poll.UntilAsync(() => SystemOf(a).WhenTerminated.IsCompleted, "A's actor system to end", TimeSpan.FromSeconds(60));
-        await Poll.UntilAsync(() => Akka.Cluster.Cluster.Get(SystemOf(b)).State.Members.Count == 1, "B alone in the cluster", TimeSpan.FromSeconds(60));
+        await Poll.UntilAsync(() => a.System.WhenTerminated.IsCompleted, "A's actor system to end", TimeSpan.FromSeconds(60));
+        await Poll.UntilAsync(() => Akka.Cluster.Cluster.Get(b.System).State.Members.Count == 1, "B alone in the cluster", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Late spans of both traces reach B, with nothing in them that would keep a trace of its own.</summary>
@@ -157,15 +157,6 @@ public sealed class LateSpanAfterShardMoveTests : IAsyncLifetime
             SeedNodes = seeds,
         },
     };
-
-    private static ActorSystem SystemOf(TestNode node) => node.Node.Services.GetRequiredService<ActorSystem>();
-
-    private static int UpMembers(ActorSystem system) =>
-        Akka.Cluster.Cluster.Get(system).State.Members.Count(member => member.Status == MemberStatus.Up);
-
-    private static async Task<TraceShardAllocation> AllocationAsync(TestNode node) =>
-        await node.Node.Services.GetRequiredService<TraceShardLocator>().AllocationAsync(CancellationToken.None)
-            ?? throw new InvalidOperationException("the shard region has not started");
 
     private TraceId TraceOfShard(int shard, ulong salt)
     {

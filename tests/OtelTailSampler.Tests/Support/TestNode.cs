@@ -1,3 +1,6 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OtelTailSampler.Admin;
 using OtelTailSampler.Export;
@@ -19,6 +22,18 @@ public sealed class TestNode : IAsyncDisposable
     public Uri HttpUri => new($"http://127.0.0.1:{Node.HttpEndpoint.Port}");
 
     public Uri AdminUri => new($"http://127.0.0.1:{Node.AdminEndpoint.Port}");
+
+    /// <summary>The node's actor system (it lives on after it has ended, for its cluster state).</summary>
+    public ActorSystem System => Node.Services.GetRequiredService<ActorSystem>();
+
+    /// <summary>Members Up as <paramref name="system"/> sees them.</summary>
+    public static int UpMembers(ActorSystem system) =>
+        Akka.Cluster.Cluster.Get(system).State.Members.Count(member => member.Status == MemberStatus.Up);
+
+    /// <summary>Which member hosts which trace shard, as `GET /cluster/shards` answers it.</summary>
+    public async Task<OtelTailSampler.Sharding.TraceShardAllocation> AllocationAsync() =>
+        await Node.Services.GetRequiredService<OtelTailSampler.Sharding.TraceShardLocator>().AllocationAsync(CancellationToken.None)
+            ?? throw new InvalidOperationException("the shard region has not started");
 
     /// <summary>
     /// Options for a node that listens on loopback only, on ports the OS picks. Sampling is off: tests of the
