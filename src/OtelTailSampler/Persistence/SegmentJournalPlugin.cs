@@ -77,7 +77,9 @@ public sealed class SegmentJournalPlugin : AsyncWriteJournal
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AkkaAtomicWrite> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var commits = new List<Task>();
+
+        // Usually one atomic write: a persistent actor sends its next batch only when the last one is stored.
+        var commits = new List<(string PersistenceId, Task Committed)>(1);
         List<Exception?>? results = null;
         var index = 0;
         foreach (var message in messages)
@@ -103,12 +105,29 @@ public sealed class SegmentJournalPlugin : AsyncWriteJournal
 
             // The writer commits in queue order; the token only bounds the wait for room in its queue.
             var committed = await _writer.EnqueueAsync(new AtomicWrite(message.PersistenceId, message.LowestSequenceNr, events), cancellationToken);
-            Track(message.PersistenceId, committed);
-            commits.Add(committed);
+            _inFlight[message.PersistenceId] = committed;
+            commits.Add((message.PersistenceId, committed));
             index++;
         }
 
-        await Task.WhenAll(commits).WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var (_, committed) in commits)
+            {
+                await committed.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var commit in commits)
+            {
+                if (commit.Committed.IsCompleted)
+                {
+                    _inFlight.TryRemove(new KeyValuePair<string, Task>(commit.PersistenceId, commit.Committed));
+                }
+            }
+        }
+
         return results is null ? null! : results.ToImmutableList();
     }
 
@@ -180,14 +199,6 @@ public sealed class SegmentJournalPlugin : AsyncWriteJournal
         var events = new PendingEvent[count];
         Array.Fill(events, new PendingEvent(RejectedEventType, ReadOnlyMemory<byte>.Empty));
         return events;
-    }
-
-    private void Track(string persistenceId, Task committed)
-    {
-        _inFlight[persistenceId] = committed;
-        _ = committed.ContinueWith(
-            (done, state) => ((ConcurrentDictionary<string, Task>)state!).TryRemove(new KeyValuePair<string, Task>(persistenceId, done)),
-            _inFlight, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     // Waits for the commit only, not for its success: a failed write has nothing in flight any more.
