@@ -85,6 +85,9 @@ internal static class JournalPathsMeasurement
         }
         finally
         {
+            // The next variant starts with no connections of this one's open (PostgreSQL's max_connections counts them).
+            NpgsqlConnection.ClearAllPools();
+            SqliteConnection.ClearAllPools();
             if (directory is not null)
             {
                 Directory.Delete(directory, recursive: true);
