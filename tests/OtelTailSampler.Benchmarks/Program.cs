@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using OtelTailSampler.Benchmarks;
 
 // dotnet run -c Release --project tests/OtelTailSampler.Benchmarks -- --filter '*' --job short
-BenchmarkSwitcher.FromAssembly(typeof(OtelTailSampler.Benchmarks.BenchmarkData).Assembly).Run(args);
+// dotnet run -c Release --project tests/OtelTailSampler.Benchmarks -- journal-paths --postgresql "Host=…"  (see JournalPathsMeasurement)
+if (args.Length > 0 && args[0] == "journal-paths")
+{
+    return await JournalPathsMeasurement.RunAsync(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(BenchmarkData).Assembly).Run(args);
+return 0;
