@@ -58,7 +58,8 @@ internal sealed class BenchCluster : IDisposable
             try
             {
                 var (grpc, http, admin) = await processes[i].WaitUntilListeningWithAdminAsync(timeout, cancellationToken);
-                members.Add((processes[i], new BenchNode(hosts[i], grpc, http, admin)));
+                var endpoint = nodes > 1 ? string.Create(CultureInfo.InvariantCulture, $"{hosts[i]}:{clusterPorts[i]}") : null;
+                members.Add((processes[i], new BenchNode(hosts[i], grpc, http, admin, endpoint)));
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
             {
@@ -90,6 +91,28 @@ internal sealed class BenchCluster : IDisposable
         }
 
         return cluster;
+    }
+
+    /// <summary>Spans and bytes each node has forwarded to each other so far, by (from, to) host; empty for one node.</summary>
+    public async Task<Dictionary<(string From, string To), (double Spans, double Bytes)>> ReadLinksAsync(CancellationToken cancellationToken)
+    {
+        var links = new Dictionary<(string From, string To), (double Spans, double Bytes)>();
+        var hostOf = Nodes.Where(node => node.Cluster is not null).ToDictionary(node => node.Cluster!, node => node.Host, StringComparer.Ordinal);
+        if (hostOf.Count == 0)
+        {
+            return links;
+        }
+
+        foreach (var node in Nodes)
+        {
+            var counters = await ForwardingCounters.ReadAsync(new Uri($"http://{node.Host}:{node.Admin}"), cancellationToken);
+            foreach (var (peer, counted) in counters)
+            {
+                links[(node.Host, hostOf.GetValueOrDefault(peer, peer))] = counted;
+            }
+        }
+
+        return links;
     }
 
     public async Task StopAsync(TimeSpan timeout) => await Task.WhenAll(Members.Select(member => member.Process.StopAsync(timeout)));

@@ -10,8 +10,10 @@ namespace OtelTailSampler.Cli;
 /// <param name="Memory">The in-process buffer measurement with the variant's sampling settings; null where nothing is buffered.</param>
 /// <param name="HalfLoad">The run at half of the rate reached, for acknowledgement latency at a sustainable load; null when skipped.</param>
 /// <param name="Journal">What the node's journal held at the end of the last run, while the node still ran; null without a journal.</param>
+/// <param name="Links">In a cluster, what each node forwarded to each other during the measured run; empty for one node.</param>
 internal sealed record BenchResult(
-    string Variant, LoadGenSummary Load, TimeSpan NodeCpu, long PeakResidentBytes, BufferMemoryResult? Memory, LoadGenSummary? HalfLoad = null, JournalFootprint? Journal = null)
+    string Variant, LoadGenSummary Load, TimeSpan NodeCpu, long PeakResidentBytes, BufferMemoryResult? Memory, LoadGenSummary? HalfLoad = null, JournalFootprint? Journal = null,
+    IReadOnlyList<BenchLink>? Links = null)
 {
     public double SpansPerSecond => Load.SpansPerSecond;
 

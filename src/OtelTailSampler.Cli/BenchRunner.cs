@@ -70,6 +70,14 @@ internal static class BenchRunner
             environment[key] = value;
         }
 
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && name.StartsWith("BENCH_NODE_", StringComparison.Ordinal))
+            {
+                environment[name["BENCH_NODE_".Length..]] = (string)entry.Value!;
+            }
+        }
+
         // The node's own configuration, read as it reads it: the memory probe buffers with the same settings.
         var loaded = SamplerConfiguration.Load(configFile, name => environment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name));
         if (loaded.Errors.Count > 0)
@@ -107,6 +115,7 @@ internal static class BenchRunner
             await warmup.RunAsync(cancellationToken);
         }
 
+        var linksBefore = await cluster.ReadLinksAsync(cancellationToken);
         var cpuBefore = cluster.CpuTime;
         LoadGenSummary summary;
         using (var generator = new LoadGenerator(load with { Duration = options.Duration }))
@@ -116,6 +125,13 @@ internal static class BenchRunner
         }
 
         var cpu = cluster.CpuTime - cpuBefore;
+        var linksAfter = await cluster.ReadLinksAsync(cancellationToken);
+        var seconds = Math.Max(summary.Elapsed.TotalSeconds, 1e-9);
+        var links = linksAfter
+            .Select(link => (link.Key, After: link.Value, Before: linksBefore.GetValueOrDefault(link.Key)))
+            .Select(link => new BenchLink(link.Key.From, link.Key.To, (link.After.Spans - link.Before.Spans) / seconds, (link.After.Bytes - link.Before.Bytes) / seconds))
+            .OrderBy(link => link.From, StringComparer.Ordinal).ThenBy(link => link.To, StringComparer.Ordinal)
+            .ToList();
         LoadGenSummary? halfLoad = null;
         if (options.HalfLoad && summary.SpansPerSecond > 0)
         {
@@ -150,6 +166,6 @@ internal static class BenchRunner
             memory = await BufferMemoryProbe.MeasureAsync(loaded.Options.Sampling, loaded.Options.Sharding, new TrafficOptions(), options.Seed, options.MemorySpans, cancellationToken);
         }
 
-        return new BenchResult(variant.Name, summary, cpu, peak, memory, halfLoad, journal);
+        return new BenchResult(variant.Name, summary, cpu, peak, memory, halfLoad, journal, links);
     }
 }

@@ -48,6 +48,12 @@ internal static class BenchTable
                 $"{j.StoredBytes / 1048576.0:N1} MiB stored (deflated; what max-journal-bytes counts), {j.DiskBytes / 1048576.0:N1} MiB on disk.");
         }
 
+        foreach (var row in rows.Where(r => r.Links is { Count: > 0 }))
+        {
+            var links = row.Links!.Select(l => string.Create(c, $"{l.From} → {l.To} {l.SpansPerSecond:N0} spans/s, {l.BytesPerSecond / 1e6:0.00} MB/s"));
+            text.AppendLine(c, $"{row.Variant}: forwarded per link over the maximum-load run (parts their owner answered): {string.Join("; ", links)}.");
+        }
+
         foreach (var (row, load, run) in rows.SelectMany(r => new[] { (r, r.Load, "maximum load"), (r, r.HalfLoad, "half load") }))
         {
             if (load is null || load.AllAcknowledged)

@@ -15,6 +15,8 @@ public sealed class SamplerMetrics : IDisposable
     private readonly Counter<long> _lateSpans;
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _replicatedDecisionsFollowed;
+    private readonly Counter<long> _forwardedSpans;
+    private readonly Counter<long> _forwardedBytes;
     private Func<long>? _bufferedTraces;
     private Func<long>? _bufferedBytes;
     private Func<long>? _pendingExportBytes;
@@ -33,6 +35,7 @@ public sealed class SamplerMetrics : IDisposable
         _meter.CreateObservableGauge("otelsampler.sampling.traces_buffered", () => _bufferedTraces?.Invoke() ?? 0, "{trace}", "Traces in memory, undecided.");
         _meter.CreateObservableGauge("otelsampler.sampling.bytes_buffered", () => _bufferedBytes?.Invoke() ?? 0, "By", "Bytes of spans in memory, undecided, with their bookkeeping.");
         _meter.CreateObservableGauge("otelsampler.export.pending_bytes", () => _pendingExportBytes?.Invoke() ?? 0, "By", "Bytes of kept traces handed to the exporter and not yet delivered.");
+        (_forwardedSpans, _forwardedBytes) = CreateLinkCounters(_meter);
     }
 
     /// <summary>The meter the instruments belong to, so a listener can tell this node's from another's.</summary>
@@ -68,4 +71,20 @@ public sealed class SamplerMetrics : IDisposable
         _replicatedDecisionsFollowed.Add(1, new KeyValuePair<string, object?>("decision", kept ? "kept" : "dropped"));
 
     public void Dispose() => _meter.Dispose();
+
+    // ---- Forwarding between nodes, per link (the 3-node profile's counters) ----
+
+    /// <summary>The tag that names the node a part went to, as host:port of its Akka.Remote endpoint; made once per peer.</summary>
+    public static KeyValuePair<string, object?> PeerTag(string peer) => new("peer", peer);
+
+    /// <summary>A part of <paramref name="spans"/> spans, <paramref name="bytes"/> bytes on the link, that the owner <paramref name="peer"/> answered.</summary>
+    public void Forwarded(KeyValuePair<string, object?> peer, int spans, int bytes)
+    {
+        _forwardedSpans.Add(spans, peer);
+        _forwardedBytes.Add(bytes, peer);
+    }
+
+    private static (Counter<long> Spans, Counter<long> Bytes) CreateLinkCounters(Meter meter) => (
+        meter.CreateCounter<long>("otelsampler.cluster.forwarded_spans", "{span}", "Spans this node sent to the node owning their trace shard, by that node (peer); counted when the owner answered."),
+        meter.CreateCounter<long>("otelsampler.cluster.forwarded_bytes", "By", "Bytes of trace shard parts this node sent to their owner, by that node (peer): the serialized part, before Akka.Remote's envelope."));
 }

@@ -53,9 +53,9 @@ internal sealed class ShardRegionForwarder : IShardForwarder
 
         // Registered first: an owner's answer always finds it, since it is queued behind this in the mailbox.
         _replies.Tell(pending);
-        foreach (var part in parts)
+        for (var i = 0; i < parts.Count; i++)
         {
-            _region.Tell(new TraceShardSpans(part.Shard, pending.RequestId, part.Batch), _replies);
+            _region.Tell(pending.Part(i, parts[i].Shard, parts[i].Batch), _replies);
         }
 
         // A request registered as the actor system ends may reach dead letters instead of the replies actor (the cluster

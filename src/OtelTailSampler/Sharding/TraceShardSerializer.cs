@@ -95,6 +95,7 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
             BinaryPrimitives.WriteInt32LittleEndian(header[12..], _router.Shards);
             output.Advance(HeaderLength);
             KeptTraceWriter.Write(spans.AsSpan(0, batch.Count), [], output);
+            part.WireBytes = output.WrittenCount;
             return output.WrittenSpan.ToArray();
         }
         finally

@@ -7,17 +7,36 @@ namespace OtelTailSampler.Sharding;
 /// </summary>
 public sealed class TraceShardSpans
 {
+    private int _wireBytes;
+
     internal TraceShardSpans(int shard, long requestId, SpanBatch batch)
     {
         Shard = shard;
         RequestId = requestId;
         Batch = batch;
+        SpanCount = batch.Count;
     }
 
     public int Shard { get; }
 
-    /// <summary>The receiving node's number for the client request this part belongs to; the ack names it.</summary>
+    /// <summary>
+    /// The sending node's number for this part, which the owner's ack names: its request's number and its index in
+    /// that request (<see cref="PendingForward.PartTag"/>).
+    /// </summary>
     public long RequestId { get; }
+
+    /// <summary>Spans in the part, counted when it was made (the batch is released once the part is written to another node).</summary>
+    public int SpanCount { get; }
+
+    /// <summary>
+    /// Bytes the serializer wrote for the part when it went to another node (0 while it has not): what the link
+    /// carried, before Akka.Remote's envelope. Written on the remoting thread, read when the owner's ack arrives.
+    /// </summary>
+    public int WireBytes
+    {
+        get => Volatile.Read(ref _wireBytes);
+        internal set => Volatile.Write(ref _wireBytes, value);
+    }
 
     internal SpanBatch Batch { get; }
 }

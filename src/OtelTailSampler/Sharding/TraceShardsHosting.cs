@@ -31,11 +31,11 @@ internal static class TraceShardsHosting
                     RememberEntities = false,
                     HandOffStopMessage = TraceShardHandOff.Instance,
                 })
-            .WithActors((system, registry) =>
+            .WithActors((system, registry, resolver) =>
             {
                 var budget = new ForwardBudget(cluster.MaxForwardsInFlight);
                 var sweep = TimeSpan.FromTicks(Math.Clamp(cluster.ForwardTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
-                var replies = system.ActorOf(ForwardReplies.Props(budget, time, sweep), "trace-forward-replies");
+                var replies = system.ActorOf(ForwardReplies.Props(budget, time, sweep, resolver.GetService<SamplerMetrics>()), "trace-forward-replies");
                 var region = registry.Get<TraceShardRegion>();
 
                 // Lives as long as the actor system; cancelled when it has ended (the cluster downed this node).

@@ -28,10 +28,13 @@ public sealed class ShardRegionForwarderTests() : TestKit("akka.scheduler.implem
         var parts = region.ReceiveN(3).Cast<TraceShardSpans>().ToList();
         Assert.Equal(3, parts.Select(part => part.Shard).Distinct().Count());
 
+        // Each part is answered by its own number; a second answer for the same part does not stand for another's.
+        Assert.Equal(3, parts.Select(part => part.RequestId).Distinct().Count());
         region.LastSender.Tell(new TraceShardAck(parts[0].RequestId, true));
         region.LastSender.Tell(new TraceShardAck(parts[0].RequestId, true));
+        region.LastSender.Tell(new TraceShardAck(parts[1].RequestId, true));
         Assert.False(request.IsCompleted);
-        region.LastSender.Tell(new TraceShardAck(parts[0].RequestId, true));
+        region.LastSender.Tell(new TraceShardAck(parts[2].RequestId, true));
         Assert.Equal(PipelineOutcome.Accepted, await request);
     }
 
@@ -50,7 +53,7 @@ public sealed class ShardRegionForwarderTests() : TestKit("akka.scheduler.implem
         Assert.Equal(6, budget.InFlight);
 
         // Answers make room again: every part that was sent is accounted for, none lost on the way.
-        foreach (var part in sent.Where(part => part.RequestId == sent[0].RequestId))
+        foreach (var part in sent.Where(part => PendingForward.RequestOf(part.RequestId) == PendingForward.RequestOf(sent[0].RequestId)))
         {
             replies.Tell(new TraceShardAck(part.RequestId, true));
         }
