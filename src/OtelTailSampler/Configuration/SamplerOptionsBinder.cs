@@ -40,6 +40,7 @@ public static class SamplerOptionsBinder
     {
         ["kept"] = DecisionReplication.Kept,
         ["all"] = DecisionReplication.All,
+        ["none"] = DecisionReplication.None,
     };
 
     public static SamplerOptions Bind(SettingsReader sampler)

@@ -38,7 +38,12 @@ public sealed class DecisionReplica
     public TimeSpan Ttl => _keys.Ttl;
 
     /// <summary>Whether <paramref name="decision"/> is one this node replicates.</summary>
-    public bool Replicates(TraceDecision decision) => decision.IsKept || Replication == DecisionReplication.All;
+    public bool Replicates(TraceDecision decision) => Replication switch
+    {
+        DecisionReplication.All => true,
+        DecisionReplication.Kept => decision.IsKept,
+        _ => false,
+    };
 
     /// <summary>From here on, published decisions go to <paramref name="replicator"/>; until then they stay local.</summary>
     internal void Attach(IActorRef replicator) => _replicator = replicator;

@@ -8,4 +8,7 @@ public enum DecisionReplication
 
     /// <summary>Dropped decisions too, at the cost of every node holding every trace decided within the TTL.</summary>
     All,
+
+    /// <summary>None: decisions stay on the node that made them, and late spans at a shard's new owner start a new trace.</summary>
+    None,
 }

@@ -55,7 +55,8 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         {
             var policies = PolicySet.Create(options.Policies, 1.0 / workers, timeProvider);
             _workers[i] = new ShardWorker(i, options, policies, exporter, metrics, timeProvider, logger,
-                Math.Max(1, options.MaxBufferedBytes / workers), Math.Max(1, options.MaxTraces / workers), journal, sharding.Shards, workers, replica);
+                Math.Max(1, options.MaxBufferedBytes / workers), Math.Max(1, options.MaxTraces / workers), journal, sharding.Shards, workers,
+                replica?.Replication == Decisions.DecisionReplication.None ? null : replica);
             _workers[i].Start();
         }
 

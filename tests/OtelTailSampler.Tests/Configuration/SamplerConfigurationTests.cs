@@ -74,6 +74,10 @@ public sealed class SamplerConfigurationTests
             },
             good.Options!.Decisions);
         Assert.Equal(11, good.Options.Decisions.Keys().RingSize);
+        Assert.Equal(
+            OtelTailSampler.Decisions.DecisionReplication.None,
+            SamplerConfiguration.Load(userFile: null, new Dictionary<string, string> { ["SAMPLER_DECISIONS_REPLICATE"] = "none" }.GetValueOrDefault)
+                .Options!.Decisions.Replicate);
         Assert.Null(bad.Options);
         var errors = bad.Errors.Select(e => e.ToString()).ToList();
         Assert.Contains(errors, e => e.Contains("sampler.decisions.slot-length:", StringComparison.Ordinal) && e.Contains("100000 DData keys", StringComparison.Ordinal));

@@ -46,13 +46,15 @@ public sealed class DecisionReplicaTests
     }
 
     [Fact]
-    public void Only_kept_decisions_are_replicated_unless_all_are_asked_for()
+    public void Only_kept_decisions_are_replicated_unless_all_or_none_are_asked_for()
     {
         var all = new DecisionReplica(new DecisionsOptions { Replicate = DecisionReplication.All }, _time);
+        var none = new DecisionReplica(new DecisionsOptions { Replicate = DecisionReplication.None }, _time);
 
         Assert.True(_replica.Replicates(TraceDecision.Keep(0, 1)));
         Assert.False(_replica.Replicates(TraceDecision.Dropped));
         Assert.True(all.Replicates(TraceDecision.Dropped));
+        Assert.False(none.Replicates(TraceDecision.Keep(0, 1)));
     }
 
     private void Observe(int shard, long slot, TraceDecision decision)
