@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
-using OtelTailSampler.Otlp;
 
 namespace OtelTailSampler.Sharding;
 
@@ -76,12 +75,13 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
         };
     }
 
-    // The spans leave this node here: their references into the client's buffer are released once written.
+    // The spans leave this node here: their references into the client's buffer are released once written. Akka
+    // wants a byte[]: sized first, then written straight into it, so the part is copied once (not into a pooled
+    // writer, then out of it).
     private byte[] WriteSpans(TraceShardSpans part)
     {
         var batch = part.Batch;
         var spans = ArrayPool<SpanRef>.Shared.Rent(batch.Count);
-        using var output = new PooledBufferWriter(HeaderLength + 4096);
         try
         {
             for (var i = 0; i < batch.Count; i++)
@@ -89,14 +89,19 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
                 spans[i] = batch.Spans[i].Span;
             }
 
-            var header = output.GetSpan(HeaderLength);
-            BinaryPrimitives.WriteInt64LittleEndian(header, part.RequestId);
-            BinaryPrimitives.WriteInt32LittleEndian(header[8..], part.Shard);
-            BinaryPrimitives.WriteInt32LittleEndian(header[12..], _router.Shards);
-            output.Advance(HeaderLength);
-            KeptTraceWriter.Write(spans.AsSpan(0, batch.Count), [], output);
-            part.WireBytes = output.WrittenCount;
-            return output.WrittenSpan.ToArray();
+            var written = spans.AsSpan(0, batch.Count);
+            var bytes = GC.AllocateUninitializedArray<byte>(HeaderLength + KeptTraceWriter.Size(written, []));
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, part.RequestId);
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), part.Shard);
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(12), _router.Shards);
+            if (HeaderLength + KeptTraceWriter.Write(written, [], bytes.AsSpan(HeaderLength)) != bytes.Length)
+            {
+                // The array is not zeroed: a short write would send garbage, so it must never go out.
+                throw new SerializationException("A trace shard part was written shorter than its computed size.");
+            }
+
+            part.WireBytes = bytes.Length;
+            return bytes;
         }
         finally
         {
