@@ -121,13 +121,16 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
                 $"A node with sampler.sharding.shards = {senderShards} sent spans to this node, which has {_router.Shards}: every node of a cluster must have the same shard count.");
         }
 
-        var parts = TraceRequestSplitter.SplitByShard(bytes.AsMemory(HeaderLength), _router);
-        if (parts.Count != 1 || parts[0].Shard != shard)
+        // The sending node's receiver validated these spans and its splitter cut them out for this shard: read them
+        // into one batch as they are, checking only that every trace ID falls in this shard.
+        var batch = TraceRequestSplitter.ReadShard(bytes.AsMemory(HeaderLength), _router, shard);
+        if (batch is null || batch.Count == 0)
         {
-            throw new SerializationException($"A part for trace shard {shard} held spans of other shards.");
+            batch?.Return();
+            throw new SerializationException($"A part for trace shard {shard} held spans of other shards, or none.");
         }
 
-        return new TraceShardSpans(shard, requestId, parts[0].Batch);
+        return new TraceShardSpans(shard, requestId, batch);
     }
 
     private static byte[] WriteAck(TraceShardAck ack)

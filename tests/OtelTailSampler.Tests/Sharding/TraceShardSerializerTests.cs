@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
@@ -74,6 +75,19 @@ public sealed class TraceShardSerializerTests() : TestKit(TraceShardSerializer.H
         Assert.Equal(request, ExportTraceServiceRequest.Parser.ParseFrom(back.Batch.Spans[0].Span.Request.Buffer.Span));
         Assert.Equal(6, back.Batch.Count);
         Assert.Equal(bytes.Length, sent.WireBytes);
+    }
+
+    [Fact]
+    public void A_part_naming_another_shard_than_its_spans_is_refused()
+    {
+        var request = OtlpSamples.Traces(OtlpSamples.Span(5, 1), OtlpSamples.Span(5, 2, parent: 1));
+        var part = Assert.Single(TraceRequestSplitter.SplitByShard(request.ToByteArray(), _router));
+        var serializer = Serializer();
+        var bytes = serializer.ToBinary(new TraceShardSpans(part.Shard, 3, part.Batch));
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), (part.Shard + 1) % 16);
+
+        var refused = Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, TraceShardSerializer.SpansManifest));
+        Assert.Contains("held spans of other shards", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
