@@ -9,7 +9,7 @@ namespace OtelTailSampler.Sharding;
 /// <summary>
 /// Carries trace shard parts between nodes as raw OTLP: the part's spans, with their resources and scopes, written
 /// as an ExportTraceServiceRequest straight from the client's bytes, behind a 16-byte header. No object graph per
-/// span on either side: the owner splits the bytes as a receiver would. Acks are 9 bytes.
+/// span on either side: the owner reads the bytes with the splitter's walk, into one batch. Acks are 9 bytes.
 /// </summary>
 public sealed class TraceShardSerializer : SerializerWithStringManifest
 {
