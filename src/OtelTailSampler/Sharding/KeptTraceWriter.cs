@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Diagnostics;
 using OtelTailSampler.Otlp;
 using OtelTailSampler.Otlp.Wire;
 
@@ -14,31 +14,63 @@ internal static class KeptTraceWriter
     private const int RequestResources = 1;
     private const int Children = 2;
 
-    public static void Write(ReadOnlySpan<SpanRef> spans, ReadOnlySpan<byte> appended, PooledBufferWriter output)
+    /// <summary>The size of what <see cref="Write(ReadOnlySpan{SpanRef}, ReadOnlySpan{byte}, Span{byte})"/> writes for these spans.</summary>
+    public static int Size(ReadOnlySpan<SpanRef> spans, ReadOnlySpan<byte> appended)
     {
-        var start = 0;
-        while (start < spans.Length)
+        var size = 0;
+        for (var start = 0; start < spans.Length;)
         {
-            var end = start + 1;
-            while (end < spans.Length && SameResource(spans[start], spans[end]))
-            {
-                end++;
-            }
-
-            WriteResource(spans[start..end], appended, output);
+            var end = ResourceRunEnd(spans, start);
+            size += ProtoWriter.LengthDelimitedFieldSize(RequestResources, ResourceContentLength(spans[start..end], appended));
             start = end;
         }
+
+        return size;
+    }
+
+    public static void Write(ReadOnlySpan<SpanRef> spans, ReadOnlySpan<byte> appended, PooledBufferWriter output)
+    {
+        var size = Size(spans, appended);
+        var written = Write(spans, appended, output.GetSpan(size));
+        Debug.Assert(written == size, "Size and Write disagree on the request's layout.");
+        output.Advance(written);
+    }
+
+    /// <summary>
+    /// Writes the request at the start of <paramref name="destination"/>, which must hold <see cref="Size"/> bytes;
+    /// returns the bytes written. Lets a caller that needs an array of the exact size write once, straight into it.
+    /// </summary>
+    public static int Write(ReadOnlySpan<SpanRef> spans, ReadOnlySpan<byte> appended, Span<byte> destination)
+    {
+        var position = 0;
+        for (var start = 0; start < spans.Length;)
+        {
+            var end = ResourceRunEnd(spans, start);
+            position += WriteResource(spans[start..end], appended, destination[position..]);
+            start = end;
+        }
+
+        return position;
+    }
+
+    private static int ResourceRunEnd(ReadOnlySpan<SpanRef> spans, int start)
+    {
+        var end = start + 1;
+        while (end < spans.Length && SameResource(spans[start], spans[end]))
+        {
+            end++;
+        }
+
+        return end;
     }
 
     private static bool SameResource(in SpanRef a, in SpanRef b) =>
         ReferenceEquals(a.Request, b.Request) && a.Request.Scopes[a.ScopeIndex].ResourceIndex == b.Request.Scopes[b.ScopeIndex].ResourceIndex;
 
-    private static void WriteResource(ReadOnlySpan<SpanRef> spans, ReadOnlySpan<byte> appended, PooledBufferWriter output)
+    private static int ResourceContentLength(ReadOnlySpan<SpanRef> spans, ReadOnlySpan<byte> appended)
     {
-        var request = spans[0].Request;
-        var range = request.Scopes[spans[0].ScopeIndex];
-        var resource = request.Buffer.Span.Slice(range.ResourceOffset, range.ResourceLength);
-        var contentLength = SizeExcept(resource, Children);
+        var range = spans[0].Request.Scopes[spans[0].ScopeIndex];
+        var contentLength = SizeExcept(spans[0].Request.Buffer.Span.Slice(range.ResourceOffset, range.ResourceLength), Children);
         for (var start = 0; start < spans.Length;)
         {
             var end = ScopeRunEnd(spans, start);
@@ -46,24 +78,35 @@ internal static class KeptTraceWriter
             start = end;
         }
 
-        ProtoWriter.WriteLengthPrefix(output, RequestResources, contentLength);
-        CopyExcept(resource, Children, output);
+        return contentLength;
+    }
+
+    private static int WriteResource(ReadOnlySpan<SpanRef> spans, ReadOnlySpan<byte> appended, Span<byte> destination)
+    {
+        var request = spans[0].Request;
+        var range = request.Scopes[spans[0].ScopeIndex];
+        var position = ProtoWriter.WriteLengthPrefix(destination, RequestResources, ResourceContentLength(spans, appended));
+        position += CopyExcept(request.Buffer.Span.Slice(range.ResourceOffset, range.ResourceLength), Children, destination[position..]);
         for (var start = 0; start < spans.Length;)
         {
             var end = ScopeRunEnd(spans, start);
             var scopeSpans = spans[start..end];
             var scopeRange = request.Scopes[scopeSpans[0].ScopeIndex];
-            ProtoWriter.WriteLengthPrefix(output, Children, ScopeContentLength(scopeSpans, appended));
-            CopyExcept(request.Buffer.Span.Slice(scopeRange.ScopeOffset, scopeRange.ScopeLength), Children, output);
+            position += ProtoWriter.WriteLengthPrefix(destination[position..], Children, ScopeContentLength(scopeSpans, appended));
+            position += CopyExcept(request.Buffer.Span.Slice(scopeRange.ScopeOffset, scopeRange.ScopeLength), Children, destination[position..]);
             foreach (var span in scopeSpans)
             {
-                ProtoWriter.WriteLengthPrefix(output, Children, span.Length + appended.Length);
-                output.Write(span.Bytes);
-                output.Write(appended);
+                position += ProtoWriter.WriteLengthPrefix(destination[position..], Children, span.Length + appended.Length);
+                span.Bytes.CopyTo(destination[position..]);
+                position += span.Length;
+                appended.CopyTo(destination[position..]);
+                position += appended.Length;
             }
 
             start = end;
         }
+
+        return position;
     }
 
     // Spans of one scope that arrived together stay together; the run ends where the scope changes.
@@ -110,21 +153,23 @@ internal static class KeptTraceWriter
         }
     }
 
-    private static void CopyExcept(ReadOnlySpan<byte> message, int skippedField, PooledBufferWriter output)
+    private static int CopyExcept(ReadOnlySpan<byte> message, int skippedField, Span<byte> destination)
     {
+        var position = 0;
         var reader = new ProtoReader(message);
         while (true)
         {
             var start = reader.Position;
             if (!reader.TryReadTag(out var field, out var wireType))
             {
-                return;
+                return position;
             }
 
             reader.SkipField(field, wireType);
             if (field != skippedField)
             {
-                output.Write(message[start..reader.Position]);
+                message[start..reader.Position].CopyTo(destination[position..]);
+                position += reader.Position - start;
             }
         }
     }

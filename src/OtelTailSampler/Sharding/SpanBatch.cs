@@ -5,7 +5,18 @@ namespace OtelTailSampler.Sharding;
 /// <summary>The spans of one request that belong to one trace shard (or, on replay, one worker), in a pooled array the worker returns.</summary>
 internal sealed class SpanBatch
 {
-    private RoutedSpan[] _spans = ArrayPool<RoutedSpan>.Shared.Rent(16);
+    private RoutedSpan[] _spans;
+
+    public SpanBatch()
+        : this(16)
+    {
+    }
+
+    /// <summary>For a batch whose size is known ahead (a part from another node): no growing.</summary>
+    public SpanBatch(int capacity)
+    {
+        _spans = ArrayPool<RoutedSpan>.Shared.Rent(Math.Max(capacity, 1));
+    }
 
     public int Count { get; private set; }
 

@@ -3,14 +3,13 @@ using System.Buffers.Binary;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
-using OtelTailSampler.Otlp;
 
 namespace OtelTailSampler.Sharding;
 
 /// <summary>
 /// Carries trace shard parts between nodes as raw OTLP: the part's spans, with their resources and scopes, written
 /// as an ExportTraceServiceRequest straight from the client's bytes, behind a 16-byte header. No object graph per
-/// span on either side: the owner splits the bytes as a receiver would. Acks are 9 bytes.
+/// span on either side: the owner reads the bytes with the splitter's walk, into one batch. Acks are 9 bytes.
 /// </summary>
 public sealed class TraceShardSerializer : SerializerWithStringManifest
 {
@@ -76,12 +75,13 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
         };
     }
 
-    // The spans leave this node here: their references into the client's buffer are released once written.
+    // The spans leave this node here: their references into the client's buffer are released once written. Akka
+    // wants a byte[]: sized first, then written straight into it, so the part is copied once (not into a pooled
+    // writer, then out of it).
     private byte[] WriteSpans(TraceShardSpans part)
     {
         var batch = part.Batch;
         var spans = ArrayPool<SpanRef>.Shared.Rent(batch.Count);
-        using var output = new PooledBufferWriter(HeaderLength + 4096);
         try
         {
             for (var i = 0; i < batch.Count; i++)
@@ -89,14 +89,19 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
                 spans[i] = batch.Spans[i].Span;
             }
 
-            var header = output.GetSpan(HeaderLength);
-            BinaryPrimitives.WriteInt64LittleEndian(header, part.RequestId);
-            BinaryPrimitives.WriteInt32LittleEndian(header[8..], part.Shard);
-            BinaryPrimitives.WriteInt32LittleEndian(header[12..], _router.Shards);
-            output.Advance(HeaderLength);
-            KeptTraceWriter.Write(spans.AsSpan(0, batch.Count), [], output);
-            part.WireBytes = output.WrittenCount;
-            return output.WrittenSpan.ToArray();
+            var written = spans.AsSpan(0, batch.Count);
+            var bytes = GC.AllocateUninitializedArray<byte>(HeaderLength + KeptTraceWriter.Size(written, []));
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, part.RequestId);
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), part.Shard);
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(12), _router.Shards);
+            if (HeaderLength + KeptTraceWriter.Write(written, [], bytes.AsSpan(HeaderLength)) != bytes.Length)
+            {
+                // The array is not zeroed: a short write would send garbage, so it must never go out.
+                throw new SerializationException("A trace shard part was written shorter than its computed size.");
+            }
+
+            part.WireBytes = bytes.Length;
+            return bytes;
         }
         finally
         {
@@ -116,13 +121,16 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
                 $"A node with sampler.sharding.shards = {senderShards} sent spans to this node, which has {_router.Shards}: every node of a cluster must have the same shard count.");
         }
 
-        var parts = TraceRequestSplitter.SplitByShard(bytes.AsMemory(HeaderLength), _router);
-        if (parts.Count != 1 || parts[0].Shard != shard)
+        // The sending node's receiver validated these spans and its splitter cut them out for this shard: read them
+        // into one batch as they are, checking only that every trace ID falls in this shard.
+        var batch = TraceRequestSplitter.ReadShard(bytes.AsMemory(HeaderLength), _router, shard);
+        if (batch is null || batch.Count == 0)
         {
-            throw new SerializationException($"A part for trace shard {shard} held spans of other shards.");
+            batch?.Return();
+            throw new SerializationException($"A part for trace shard {shard} held spans of other shards, or none.");
         }
 
-        return new TraceShardSpans(shard, requestId, parts[0].Batch);
+        return new TraceShardSpans(shard, requestId, batch);
     }
 
     private static byte[] WriteAck(TraceShardAck ack)

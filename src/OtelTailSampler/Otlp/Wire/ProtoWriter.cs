@@ -17,18 +17,20 @@ public static class ProtoWriter
         return size;
     }
 
-    public static void WriteVarint(IBufferWriter<byte> writer, ulong value)
+    public static void WriteVarint(IBufferWriter<byte> writer, ulong value) => writer.Advance(WriteVarint(writer.GetSpan(10), value));
+
+    /// <summary>Writes a varint at the start of <paramref name="destination"/>; returns its size.</summary>
+    public static int WriteVarint(Span<byte> destination, ulong value)
     {
-        var span = writer.GetSpan(10);
         var i = 0;
         while (value >= 0x80)
         {
-            span[i++] = (byte)(value | 0x80);
+            destination[i++] = (byte)(value | 0x80);
             value >>= 7;
         }
 
-        span[i++] = (byte)value;
-        writer.Advance(i);
+        destination[i++] = (byte)value;
+        return i;
     }
 
     public static void WriteTag(IBufferWriter<byte> writer, int fieldNumber, WireType wireType) =>
@@ -39,6 +41,13 @@ public static class ProtoWriter
     {
         WriteTag(writer, fieldNumber, WireType.LengthDelimited);
         WriteVarint(writer, (ulong)length);
+    }
+
+    /// <summary>Writes the tag and length of a length-delimited field at the start of <paramref name="destination"/>; returns their size.</summary>
+    public static int WriteLengthPrefix(Span<byte> destination, int fieldNumber, int length)
+    {
+        var size = WriteVarint(destination, ((ulong)(uint)fieldNumber << 3) | (uint)WireType.LengthDelimited);
+        return size + WriteVarint(destination[size..], (ulong)length);
     }
 
     public static void WriteBytesField(IBufferWriter<byte> writer, int fieldNumber, ReadOnlySpan<byte> payload)
