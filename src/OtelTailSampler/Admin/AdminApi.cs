@@ -123,50 +123,52 @@ public sealed class AdminApi(NodeReadiness readiness, Cluster.ClusterMembership 
         var (shard, shards) = sampling.ShardOf(traceId);
         var owner = allocation.OwnerOf(shard);
         var id = traceId.ToString();
-        TraceReport report;
+        TraceState state;
+        var replicatedFrom = "";
         if (owner != allocation.Self && replica.TryGetDecision(shard, traceId, out var replicated))
         {
             // The owner's decisions are replicated to every member; what is still buffered there only the owner knows.
-            var where = owner is null ? $"no member hosts shard {shard} now" : $"shard {shard} is hosted by {owner}";
-            report = replicated.IsKept
-                ? new TraceReport(id, shard, shards, owner, allocation.Self, "kept",
-                    string.Create(CultureInfo.InvariantCulture,
-                        $"kept by policy {PolicyName(replicated.PolicyIndex)} (adjusted count {replicated.AdjustedCount}), as replicated from the cluster; {where}"),
-                    Policy: PolicyName(replicated.PolicyIndex), AdjustedCount: replicated.AdjustedCount)
-                : new TraceReport(id, shard, shards, owner, allocation.Self, "dropped", $"dropped by the sampling policies, as replicated from the cluster; {where}");
+            state = TraceState.Decided(replicated, sampling.PolicyNames);
+            replicatedFrom = owner is null
+                ? $", as replicated from the cluster; no member hosts shard {shard} now"
+                : $", as replicated from the cluster; shard {shard} is hosted by {owner}";
         }
         else if (owner is null)
         {
-            report = new TraceReport(id, shard, shards, null, allocation.Self, "unallocated",
-                $"no member hosts shard {shard}: no trace of it has arrived since the cluster started, or since its last host left");
+            await WriteReportAsync(response, new TraceReport(id, shard, shards, null, allocation.Self, "unallocated",
+                $"no member hosts shard {shard}: no trace of it has arrived since the cluster started, or since its last host left"), cancellationToken);
+            return;
         }
         else if (owner != allocation.Self)
         {
-            report = new TraceReport(id, shard, shards, owner, allocation.Self, "on-another-node",
-                $"shard {shard} is hosted by {owner}, and no decision of it is replicated here: ask that node's admin API");
+            await WriteReportAsync(response, new TraceReport(id, shard, shards, owner, allocation.Self, "on-another-node",
+                $"shard {shard} is hosted by {owner}, and no decision of it is replicated here: ask that node's admin API"), cancellationToken);
+            return;
         }
         else
         {
-            var state = await sampling.LookUpTraceAsync(traceId, cancellationToken);
-            report = state.Status switch
-            {
-                TraceStatus.Buffered => new TraceReport(id, shard, shards, owner, allocation.Self, "buffered",
-                    string.Create(CultureInfo.InvariantCulture, $"buffered here and not decided yet: {state.BufferedSpans} spans so far"), BufferedSpans: state.BufferedSpans),
-                TraceStatus.Kept => new TraceReport(id, shard, shards, owner, allocation.Self, "kept",
-                    string.Create(CultureInfo.InvariantCulture, $"kept by policy {state.Policy} (adjusted count {state.AdjustedCount})"), Policy: state.Policy, AdjustedCount: state.AdjustedCount),
-                TraceStatus.Dropped => new TraceReport(id, shard, shards, owner, allocation.Self, "dropped", "dropped by the sampling policies"),
-                _ => new TraceReport(id, shard, shards, owner, allocation.Self, "unknown",
-                    "neither buffered here nor in the decision cache: it never arrived, or its decision has been forgotten since"),
-            };
+            state = await sampling.LookUpTraceAsync(traceId, cancellationToken);
         }
 
+        var report = state.Status switch
+        {
+            TraceStatus.Buffered => new TraceReport(id, shard, shards, owner, allocation.Self, "buffered",
+                string.Create(CultureInfo.InvariantCulture, $"buffered here and not decided yet: {state.BufferedSpans} spans so far"), BufferedSpans: state.BufferedSpans),
+            TraceStatus.Kept => new TraceReport(id, shard, shards, owner, allocation.Self, "kept",
+                string.Create(CultureInfo.InvariantCulture, $"kept by policy {state.Policy} (adjusted count {state.AdjustedCount}){replicatedFrom}"), Policy: state.Policy, AdjustedCount: state.AdjustedCount),
+            TraceStatus.Dropped => new TraceReport(id, shard, shards, owner, allocation.Self, "dropped", $"dropped by the sampling policies{replicatedFrom}"),
+            _ => new TraceReport(id, shard, shards, owner, allocation.Self, "unknown",
+                "neither buffered here nor in the decision cache: it never arrived, or its decision has been forgotten since"),
+        };
+        await WriteReportAsync(response, report, cancellationToken);
+    }
+
+    private static async Task WriteReportAsync(HttpResponse response, TraceReport report, CancellationToken cancellationToken)
+    {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         await response.WriteAsync(JsonSerializer.Serialize(report, AdminJsonContext.Default.TraceReport), cancellationToken);
     }
-
-    private string PolicyName(int index) =>
-        index < options.Sampling.Policies.Policies.Count ? options.Sampling.Policies.Policies[index].Name : index.ToString(CultureInfo.InvariantCulture);
 
     // POST /cluster/leave: this node leaves gracefully (and then stops). POST /cluster/down?address=: the member is downed.
     private async Task ChangeClusterAsync(HttpContext context)

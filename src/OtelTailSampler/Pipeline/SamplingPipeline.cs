@@ -22,6 +22,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ShardWorker[] _workers;
+    private readonly string[] _policyNames;
     private readonly ITelemetryExporter _exporter;
     private readonly ITimer _tick;
     private readonly JournaledOutbox? _outbox;
@@ -50,6 +51,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
         _logger = logger;
 
         // Each worker holds its share of the node's limits and rates, so none of them needs a lock.
+        _policyNames = [.. options.Policies.Policies.Select(policy => policy.Name)];
         _workers = new ShardWorker[workers];
         for (var i = 0; i < workers; i++)
         {
@@ -69,6 +71,9 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     internal ShardRouter Router => _router;
 
     internal IReadOnlyList<ShardWorker> Workers => _workers;
+
+    /// <summary>The configured policy names, by policy index (the same list on every worker).</summary>
+    internal IReadOnlyList<string> PolicyNames => _policyNames;
 
     /// <summary>Completes when the truncation of the metric and log outboxes that the last ticks started is done.</summary>
     internal Task OutboxTruncationAsync() => _outbox?.TruncationAsync() ?? Task.CompletedTask;

@@ -313,9 +313,7 @@ internal sealed partial class ShardWorker : IDisposable
         // Decided on another node (before the shard moved here), or by this one longer ago than its cache reaches.
         if (_replica is not null && _replica.TryGetDecision(shard, traceId, out var replicated))
         {
-            return replicated.IsKept
-                ? new TraceState(TraceStatus.Kept, Policy: _policies.PolicyNames[replicated.PolicyIndex], AdjustedCount: replicated.AdjustedCount)
-                : new TraceState(TraceStatus.Dropped);
+            return TraceState.Decided(replicated, _policies.PolicyNames);
         }
 
         return new TraceState(TraceStatus.Unknown);
