@@ -149,12 +149,11 @@ public static class SamplerOptionsBinder
 
     private static ShardingOptions BindSharding(SettingsReader sharding)
     {
-        sharding.ReportUnknownKeys("shards", "workers");
+        sharding.ReportUnknownKeys("shards");
         var defaults = new ShardingOptions();
         return new ShardingOptions
         {
             Shards = sharding.GetInt("shards", defaults.Shards, min: 1, max: 1 << 20),
-            Workers = sharding.GetInt("workers", defaults.Workers, min: 0, max: 1024),
         };
     }
 

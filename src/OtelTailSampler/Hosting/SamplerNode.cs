@@ -142,7 +142,8 @@ public sealed partial class SamplerNode : IAsyncDisposable
             if (provider.GetRequiredService<ITelemetryPipeline>() is SamplingPipeline sampling)
             {
                 akka.WithTraceShards(sampling, options.Sharding.Shards, options.Cluster,
-                    Math.Max(options.Receivers.GrpcMaxRecvMsgSize, options.Receivers.HttpMaxRequestBodySize), time, provider.GetRequiredService<TraceShardLocator>());
+                    Math.Max(options.Receivers.GrpcMaxRecvMsgSize, options.Receivers.HttpMaxRequestBodySize), time, provider.GetRequiredService<TraceShardLocator>(),
+                    provider.GetRequiredService<JournalHolder>().Journal);
                 akka.WithReplicatedDecisions(provider.GetRequiredService<Decisions.DecisionReplica>(), provider.GetRequiredService<ILoggerFactory>());
             }
         });
@@ -196,6 +197,11 @@ public sealed partial class SamplerNode : IAsyncDisposable
         if (_openedPipeline is SamplingPipeline sampling && holder.Journal is { } journal)
         {
             readiness.Register("journal", () => journal.Healthy ? sampling.PushBackReason : $"the journal is failing: {journal.LastError?.Message}");
+            readiness.Register("recovery", () => sampling.ShardsRecovered.IsCompletedSuccessfully
+                ? null
+                : sampling.ShardsRecovered.IsFaulted
+                    ? $"the trace shards could not recover from the journal: {sampling.ShardsRecovered.Exception!.GetBaseException().Message}"
+                    : "the trace shards are recovering from the journal");
             await sampling.RecoverAsync(cancellationToken);
         }
 
@@ -213,9 +219,19 @@ public sealed partial class SamplerNode : IAsyncDisposable
         }
 
         // A cluster of one is Up within moments of joining itself; a node with seeds becomes ready when it has joined.
+        // The trace shards recover once this member is Up, through the shard region: a cluster of one before it
+        // reports started, a node with seeds in the background (it is not ready until they have).
         if (_options.Cluster.JoinsItself)
         {
             await membership.WhenUp.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            if (_openedPipeline is SamplingPipeline recovering)
+            {
+                await recovering.RecoverShardsAsync(cancellationToken);
+            }
+        }
+        else if (_openedPipeline is SamplingPipeline recovering)
+        {
+            _ = RecoverShardsWhenUpAsync(membership, recovering);
         }
 
         Volatile.Write(ref _listening, true);
@@ -225,6 +241,20 @@ public sealed partial class SamplerNode : IAsyncDisposable
         if (holder.Journal is null && _options.PipelineMode != PipelineMode.DecodeOnly)
         {
             LogNotDurable(_options.PipelineMode == PipelineMode.PassThrough ? "sampler.pipeline.mode = pass-through" : "sampler.journal.backend = none");
+        }
+    }
+
+    private async Task RecoverShardsWhenUpAsync(ClusterMembership membership, SamplingPipeline sampling)
+    {
+        try
+        {
+            await membership.WhenUp;
+            await sampling.RecoverShardsAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Reported by /readyz, which stays unready.
+            LogShardRecoveryFailed(e.Message);
         }
     }
 
@@ -373,6 +403,9 @@ public sealed partial class SamplerNode : IAsyncDisposable
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerItemKey, out var kind) == true && kind is ListenerKind k
             ? k
             : ListenerKind.Admin;
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Error, Message = "The trace shards could not recover from the journal: {Reason}")]
+    private partial void LogShardRecoveryFailed(string reason);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "OTel Tail Sampler listening: OTLP/gRPC {Grpc}, OTLP/HTTP {Http}, admin {Admin}")]
     private partial void LogStarted(IPEndPoint grpc, IPEndPoint http, IPEndPoint admin);

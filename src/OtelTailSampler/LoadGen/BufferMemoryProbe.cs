@@ -44,12 +44,12 @@ public static class BufferMemoryProbe
             // A first, smaller fill warms up code and pools; what it buffers stays, and the measured fill comes on top,
             // so the figure is what one more buffered span costs a node that already holds traces.
             var warm = await FillAsync(pipeline, generator, 1_000_000_000, Math.Max(1, spans / 10), cancellationToken);
-            var accountedBefore = pipeline.Workers.Sum(w => w.BufferedBytes);
+            var accountedBefore = pipeline.BufferedBytes;
             var before = SettledHeap();
             var measured = await FillAsync(pipeline, generator, 0, spans, cancellationToken);
             var heap = SettledHeap() - before;
             GC.KeepAlive(warm);
-            return measured with { HeapBytes = heap, AccountedBytes = pipeline.Workers.Sum(w => w.BufferedBytes) - accountedBefore };
+            return measured with { HeapBytes = heap, AccountedBytes = pipeline.BufferedBytes - accountedBefore };
         }
         finally
         {

@@ -8,14 +8,22 @@ namespace OtelTailSampler.Persistence;
 /// </summary>
 public sealed class SegmentEvent
 {
-    public SegmentEvent(int eventType, ReadOnlyMemory<byte> payload)
+    /// <param name="writtenAtUnixMs">On replay, when the event's commit was written; 0 for an event being persisted.</param>
+    public SegmentEvent(int eventType, ReadOnlyMemory<byte> payload, long writtenAtUnixMs = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(eventType);
         EventType = eventType;
         Payload = payload;
+        WrittenAtUnixMs = writtenAtUnixMs;
     }
 
     public int EventType { get; }
 
     public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>
+    /// On replay, when the event was committed (Unix milliseconds): what a recovering actor needs to resume timers
+    /// from when its data first arrived, since a persistent actor's recovery handler sees only the event.
+    /// </summary>
+    public long WrittenAtUnixMs { get; }
 }

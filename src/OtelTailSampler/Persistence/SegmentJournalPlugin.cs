@@ -187,7 +187,7 @@ public sealed class SegmentJournalPlugin : AsyncWriteJournal
     {
         if (stored.EventType != SerializedEventType)
         {
-            return new SegmentEvent(stored.EventType, stored.Payload);
+            return new SegmentEvent(stored.EventType, stored.Payload, stored.WrittenAtUnixMs);
         }
 
         var (serializerId, manifest, bytes) = SerializedEventEnvelope.Read(stored.Payload.Span);

@@ -4,11 +4,12 @@ using OtelTailSampler.Otlp.Wire;
 namespace OtelTailSampler.Sampling;
 
 /// <summary>
-/// The configured policies compiled for one single-threaded shard worker: span-level predicates run once
+/// The configured policies compiled for one node: span-level predicates run once
 /// per span (<see cref="ObserveSpan"/>) and per resource (<see cref="ObserveResource"/>) and leave bits in
 /// the trace's <see cref="TraceFacts"/>; <see cref="Decide(in TraceFacts, ReadOnlySpan{byte})"/> combines the
-/// facts at decision time. Nothing on these paths allocates. Rate budgets live in the instance, so each worker
-/// creates its own with its share of the configured rates and needs no locks.
+/// facts at decision time. Nothing on these paths allocates. One instance serves every trace shard of a node: the
+/// observing paths keep no state, and rate budgets (the node's rates) are spent under a lock, taken only when a
+/// policy has a budget, once per decision.
 /// </summary>
 /// <remarks>
 /// A decision: drop policies are checked first, and one that matches drops the trace. Otherwise the other
@@ -36,6 +37,7 @@ public sealed class PolicySet
     private readonly int[] _keepPolicies;
     private readonly bool _readsClock;
     private readonly TimeProvider _timeProvider;
+    private readonly Lock _budgets = new();
 
     private PolicySet(PolicySetOptions options, double shareOfRate, TimeProvider timeProvider)
     {
@@ -54,7 +56,7 @@ public sealed class PolicySet
 
     /// <summary>
     /// The default policies (<see cref="PolicySetOptions.Default"/>). They keep no rate state, so one instance
-    /// serves every worker.
+    /// serves every node of a process.
     /// </summary>
     public static PolicySet Default { get; } = Create(PolicySetOptions.Default, 1, TimeProvider.System);
 
@@ -66,8 +68,8 @@ public sealed class PolicySet
     /// <summary>Distinct span-level predicates, at most 64.</summary>
     public int PredicateCount => _predicates.Count;
 
-    /// <summary>Compiles the policies for one worker.</summary>
-    /// <param name="shareOfRate">The fraction (0, 1] of every configured rate this instance enforces, such as 1/workers.</param>
+    /// <summary>Compiles the policies for one node.</summary>
+    /// <param name="shareOfRate">The fraction (0, 1] of every configured rate this instance enforces: 1 for a node's set.</param>
     /// <param name="timeProvider">The clock that refills rate budgets.</param>
     /// <exception cref="InvalidOperationException">The policies need more than 64 span predicates (binding reports this as an error).</exception>
     public static PolicySet Create(PolicySetOptions options, double shareOfRate, TimeProvider timeProvider)
@@ -181,6 +183,19 @@ public sealed class PolicySet
 
     /// <summary>Decides a trace at <paramref name="timestamp"/>, a reading of the creation's <see cref="TimeProvider.GetTimestamp"/>.</summary>
     public SamplingDecision Decide(in TraceFacts facts, ReadOnlySpan<byte> traceId, long timestamp)
+    {
+        if (!_readsClock)
+        {
+            return DecideUnlocked(facts, traceId, timestamp);
+        }
+
+        lock (_budgets)
+        {
+            return DecideUnlocked(facts, traceId, timestamp);
+        }
+    }
+
+    private SamplingDecision DecideUnlocked(in TraceFacts facts, ReadOnlySpan<byte> traceId, long timestamp)
     {
         var context = new DecisionContext(in facts, traceId, timestamp);
         foreach (var index in _dropPolicies)

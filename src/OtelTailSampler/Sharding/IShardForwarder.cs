@@ -6,4 +6,7 @@ namespace OtelTailSampler.Sharding;
 internal interface IShardForwarder
 {
     ValueTask<PipelineOutcome> ForwardAsync(List<ShardPart> parts, CancellationToken cancellationToken);
+
+    /// <summary>Starts the shard wherever it is to live, and completes once it has recovered from the journal.</summary>
+    Task WakeAsync(int shard, CancellationToken cancellationToken);
 }

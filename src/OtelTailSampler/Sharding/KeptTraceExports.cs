@@ -5,11 +5,11 @@ using OtelTailSampler.Otlp;
 namespace OtelTailSampler.Sharding;
 
 /// <summary>
-/// A shard worker's kept traces on their way to the exporter. Without a journal a trace is handed over once and
+/// A trace shard's kept traces on their way to the exporter. Without a journal a trace is handed over once and
 /// forgotten, and held here only while the exporter's queue is full. With one it stays a <see cref="PendingExport"/>
-/// until the exporter reports it delivered (then the worker journals its completion) or refused; one the exporter
-/// abandoned for now is offered again, since the journal still holds it. Owned by the worker's thread; only the
-/// exporter's results arrive from others.
+/// until the exporter reports it delivered (then the shard journals its completion) or refused; one the exporter
+/// abandoned for now is offered again, since the journal still holds it. Owned by the shard's actor; only the
+/// exporter's results arrive from other threads. The node's <see cref="NodeTraceBudget"/> counts what is pending.
 /// </summary>
 internal sealed class KeptTraceExports
 {
@@ -21,37 +21,23 @@ internal sealed class KeptTraceExports
     private readonly Dictionary<long, PendingExport> _pending = [];
     private readonly ConcurrentQueue<(long Id, ExportResult Result)> _results = new();
     private readonly Queue<long> _retry = new();
+    private readonly NodeTraceBudget _budget;
     private long _nextId;
-    private long _pendingBytes;
 
-    /// <param name="wake">Asks the worker to handle results now rather than at its next tick.</param>
-    /// <param name="delivered">A pending export the backend has (or refused for good): the worker completes its trace.</param>
-    public KeptTraceExports(ITelemetryExporter exporter, Action wake, Action<PendingExport> delivered)
+    /// <param name="wake">Asks the shard to handle results now rather than at its next tick.</param>
+    /// <param name="delivered">A pending export the backend has (or refused for good): the shard completes its trace.</param>
+    public KeptTraceExports(ITelemetryExporter exporter, NodeTraceBudget budget, Action wake, Action<PendingExport> delivered)
     {
         _exporter = exporter;
+        _budget = budget;
         _wake = wake;
         _delivered = delivered;
     }
 
-    /// <summary>Bytes of pending exports held in memory until the backend takes them; read from other threads.</summary>
-    public long PendingBytes => Volatile.Read(ref _pendingBytes);
-
     public IEnumerable<PendingExport> Pending => _pending.Values;
 
-    /// <summary>Spans of pending exports the backend has not confirmed. Call once the worker and the exporter stopped.</summary>
-    public long UndeliveredSpans()
-    {
-        long delivered = 0;
-        foreach (var (id, result) in _results)
-        {
-            if (result != ExportResult.Abandoned && _pending.TryGetValue(id, out var export))
-            {
-                delivered += export.Spans;
-            }
-        }
-
-        return _pending.Values.Sum(export => (long)export.Spans) - delivered;
-    }
+    /// <summary>Whether anything waits for the backend or for room in the exporter's queue.</summary>
+    public bool Idle => _pending.Count == 0 && _unsent.Count == 0;
 
     /// <summary>
     /// Hands a kept trace to the exporter without a journal behind it, in a pooled array that returns to the pool
@@ -76,17 +62,12 @@ internal sealed class KeptTraceExports
         }
     }
 
-    /// <summary>At shutdown: hands over everything unsent, waiting for the exporter's queue to drain whenever it is full.</summary>
-    public async Task SendUnsentAsync(CancellationToken cancellationToken)
+    /// <summary>What the exporter's full queue turned away, for the node to hand over as it stops; none is left here.</summary>
+    public List<(RentedRequest Request, int Spans)> TakeUnsent()
     {
-        while (_unsent.Count > 0)
-        {
-            OfferUnsent();
-            if (_unsent.Count > 0)
-            {
-                await _exporter.FlushAsync(cancellationToken);
-            }
-        }
+        var unsent = _unsent.ToList();
+        _unsent.Clear();
+        return unsent;
     }
 
     /// <summary>Hands a journaled kept trace (or late span) to the exporter, and keeps it until the backend has it.</summary>
@@ -94,7 +75,7 @@ internal sealed class KeptTraceExports
     {
         var id = _nextId++;
         _pending[id] = export;
-        Volatile.Write(ref _pendingBytes, _pendingBytes + export.Request.Length);
+        _budget.ExportPending(export.Request.Length, export.Spans);
         Send(id);
     }
 
@@ -120,7 +101,7 @@ internal sealed class KeptTraceExports
             }
 
             _pending.Remove(done.Id);
-            Volatile.Write(ref _pendingBytes, _pendingBytes - export.Request.Length);
+            _budget.ExportReleased(export.Request.Length);
             _delivered(export);
         }
 
@@ -135,6 +116,12 @@ internal sealed class KeptTraceExports
         var export = _pending[id];
         if (!_exporter.TryEnqueue(OtlpSignal.Traces, export.Request, export.Spans, result =>
             {
+                // Counted at once: the node's stop reports what is undelivered even when this shard is gone.
+                if (result != ExportResult.Abandoned)
+                {
+                    _budget.ExportConfirmed(export.Spans);
+                }
+
                 _results.Enqueue((id, result));
                 _wake();
             }, durable: true))

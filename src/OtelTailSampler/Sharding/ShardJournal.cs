@@ -47,6 +47,9 @@ public sealed partial class ShardJournal : IAsyncDisposable
 
     public IJournal Journal => _journal;
 
+    /// <summary>The group commit in front of the journal, which the trace shards' journal plugin writes through too.</summary>
+    public JournalWriter Writer => _writer;
+
     /// <summary>
     /// False until recovery has handed every replayed event to the workers. Until then no worker knows which events
     /// its traces need, so truncation must wait: it would otherwise delete what is being recovered.

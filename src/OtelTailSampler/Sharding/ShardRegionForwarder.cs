@@ -32,6 +32,10 @@ internal sealed class ShardRegionForwarder : IShardForwarder
 
     public ForwardBudget Budget => _budget;
 
+    // Bounded generously: a shard with a long journal replays all of it before it answers.
+    public Task WakeAsync(int shard, CancellationToken cancellationToken) =>
+        _region.Ask<WakeTraceShard>(new WakeTraceShard(shard), TimeSpan.FromMinutes(5), cancellationToken);
+
     public async ValueTask<PipelineOutcome> ForwardAsync(List<ShardPart> parts, CancellationToken cancellationToken)
     {
         if (parts.Count == 0)

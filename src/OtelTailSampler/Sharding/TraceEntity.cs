@@ -4,7 +4,8 @@ namespace OtelTailSampler.Sharding;
 
 /// <summary>
 /// The trace entity while it collects: its facts, its span references (a pooled array) and when it is due.
-/// Entities live in a slab inside the worker; a generation number tells a reused slot from its last tenant.
+/// Entities live in a slab inside their trace shard's <see cref="TraceBuffer"/>; a generation number tells a reused
+/// slot from its last tenant.
 /// </summary>
 internal struct TraceEntity
 {
@@ -16,7 +17,6 @@ internal struct TraceEntity
     public long DueTimestamp;
     public DecisionReason DueReason;
     public int Generation;
-    public int Shard;
 
     /// <summary>With a journal: the first event holding the trace's spans; truncation stops below it.</summary>
     public long FirstSequence;

@@ -14,7 +14,12 @@ internal sealed class TraceShardMessageExtractor : IMessageExtractor
     public TraceShardMessageExtractor(int shards) =>
         _ids = [.. Enumerable.Range(0, shards).Select(shard => shard.ToString(CultureInfo.InvariantCulture))];
 
-    public string? EntityId(object message) => message is TraceShardSpans spans ? _ids[spans.Shard] : null;
+    public string? EntityId(object message) => message switch
+    {
+        TraceShardSpans spans => _ids[spans.Shard],
+        WakeTraceShard wake => _ids[wake.Shard],
+        _ => null,
+    };
 
     public object EntityMessage(object message) => message;
 

@@ -9,7 +9,8 @@ namespace OtelTailSampler.Sharding;
 /// <summary>
 /// Carries trace shard parts between nodes as raw OTLP: the part's spans, with their resources and scopes, written
 /// as an ExportTraceServiceRequest straight from the client's bytes, behind a 16-byte header. No object graph per
-/// span on either side: the owner reads the bytes with the splitter's walk, into one batch. Acks are 9 bytes.
+/// span on either side: the owner reads the bytes with the splitter's walk, into one batch. Acks are 9 bytes, and
+/// the start-up call that wakes a shard to recover it (and its answer) 4.
 /// </summary>
 public sealed class TraceShardSerializer : SerializerWithStringManifest
 {
@@ -19,6 +20,8 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
     public const string SpansManifest = "S";
 
     public const string AckManifest = "A";
+
+    public const string WakeManifest = "W";
 
     /// <summary>Where the node's shard count is given to the serializer, which must agree with every other node's.</summary>
     public const string ShardsPath = "otel-sampler.trace-shards.shards";
@@ -43,6 +46,7 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
           serialization-bindings {
             "OtelTailSampler.Sharding.TraceShardSpans, OtelTailSampler" = otel-trace-shards
             "OtelTailSampler.Sharding.TraceShardAck, OtelTailSampler" = otel-trace-shards
+            "OtelTailSampler.Sharding.WakeTraceShard, OtelTailSampler" = otel-trace-shards
           }
         }
         {{ShardsPath}} = {{shards}}
@@ -54,6 +58,7 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
     {
         TraceShardSpans => SpansManifest,
         TraceShardAck => AckManifest,
+        WakeTraceShard => WakeManifest,
         _ => throw Unknown(o?.GetType()),
     };
 
@@ -61,6 +66,7 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
     {
         TraceShardSpans spans => WriteSpans(spans),
         TraceShardAck ack => WriteAck(ack),
+        WakeTraceShard wake => WriteWake(wake),
         _ => throw Unknown(obj?.GetType()),
     };
 
@@ -71,6 +77,7 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
         {
             SpansManifest => ReadSpans(bytes),
             AckManifest => new TraceShardAck(BinaryPrimitives.ReadInt64LittleEndian(bytes), bytes[8] != 0),
+            WakeManifest => new WakeTraceShard(BinaryPrimitives.ReadInt32LittleEndian(bytes)),
             _ => throw new SerializationException($"Unknown manifest '{manifest}' for {nameof(TraceShardSerializer)}."),
         };
     }
@@ -131,6 +138,13 @@ public sealed class TraceShardSerializer : SerializerWithStringManifest
         }
 
         return new TraceShardSpans(shard, requestId, batch);
+    }
+
+    private static byte[] WriteWake(WakeTraceShard wake)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, wake.Shard);
+        return bytes;
     }
 
     private static byte[] WriteAck(TraceShardAck ack)

@@ -11,18 +11,24 @@ internal static class TraceShardsHosting
 {
     /// <param name="maxPartBytes">The largest part a node may send another: the largest request a receiver takes.</param>
     public static AkkaConfigurationBuilder WithTraceShards(this AkkaConfigurationBuilder builder, SamplingPipeline pipeline, int shards,
-        OtelTailSampler.Cluster.ClusterOptions cluster, long maxPartBytes, TimeProvider time, TraceShardLocator locator)
+        OtelTailSampler.Cluster.ClusterOptions cluster, long maxPartBytes, TimeProvider time, TraceShardLocator locator, ShardJournal? journal)
     {
+        // The trace shards persist through the segment journal plugin, which Akka makes itself: it finds the journal here.
+        if (journal is not null)
+        {
+            builder.AddSetup(new Persistence.SegmentJournalSetup(journal.Journal, journal.Writer));
+        }
+
         // A part goes to another node in one Akka.Remote frame, so the frame must hold the largest request.
         var frameBytes = maxPartBytes + (64 * 1024);
-        builder.AddHocon(TraceShardSerializer.Hocon(shards) + string.Create(CultureInfo.InvariantCulture, $"""
+        builder.AddHocon(TraceShardSerializer.Hocon(shards) + LocalShards.PersistenceHocon(pipeline.Shards.Journaled) + string.Create(CultureInfo.InvariantCulture, $"""
 
             akka.remote.dot-netty.tcp.maximum-frame-size = {frameBytes}b
             """), HoconAddMode.Append);
         return builder
             .WithShardRegion<TraceShardRegion>(
                 TraceShardRegion.TypeName,
-                (system, _) => entityId => TraceShard.Props(TraceShardMessageExtractor.ShardOf(entityId), pipeline, () => TraceShard.OtherMemberUp(system),
+                (system, _) => entityId => TraceShard.Props(TraceShardMessageExtractor.ShardOf(entityId), pipeline.Shards, () => TraceShard.OtherMemberUp(system),
                     mayHaveLivedElsewhere: !cluster.JoinsItself || TraceShard.OtherMemberUp(system)),
                 new TraceShardMessageExtractor(shards),
                 new ShardOptions

@@ -26,7 +26,7 @@ public sealed class SamplingNodeFixture : IAsyncLifetime
                 MaxSpansPerTrace = 2,
                 Policies = new PolicySetOptions([new StatusCodePolicyOptions("keep-errors", [SpanStatusCode.Error])]),
             },
-            Sharding = new ShardingOptions { Shards = Shards, Workers = 2 },
+            Sharding = new ShardingOptions { Shards = Shards },
         };
         Node = await TestNode.StartAsync(options, new CapturingExporter());
     }

@@ -155,7 +155,7 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output) : IAsyncLife
     private SamplerOptions Options(int index, int port, string[] seeds) => TestNode.LoopbackOptions(Path.Combine(_directory, $"node-{index}")) with
     {
         PipelineMode = PipelineMode.Sample,
-        Sharding = new ShardingOptions { Shards = Shards, Workers = 1 },
+        Sharding = new ShardingOptions { Shards = Shards },
         Sampling = new SamplingOptions { Policies = new PolicySetOptions([new AlwaysSamplePolicyOptions("keep-all")]) },
         Cluster = new OtelTailSampler.Cluster.ClusterOptions
         {

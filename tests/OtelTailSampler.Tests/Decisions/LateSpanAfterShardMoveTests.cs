@@ -144,7 +144,7 @@ public sealed class LateSpanAfterShardMoveTests : IAsyncLifetime
     private SamplerOptions Options(int index, int port, string[] seeds) => TestNode.LoopbackOptions(Path.Combine(_directory, $"node-{index}")) with
     {
         PipelineMode = PipelineMode.Sample,
-        Sharding = new ShardingOptions { Shards = Shards, Workers = 1 },
+        Sharding = new ShardingOptions { Shards = Shards },
         Sampling = new SamplingOptions
         {
             DecisionWait = DecisionWait,

@@ -33,7 +33,7 @@ public sealed class TailSamplingEndToEndTests : IAsyncLifetime
         {
             PipelineMode = PipelineMode.Sample,
             Sampling = new SamplingOptions { Policies = PolicySetOptions.Default },
-            Sharding = new ShardingOptions { Shards = 256, Workers = 2 },
+            Sharding = new ShardingOptions { Shards = 256 },
             Exporters = new ExportersOptions
             {
                 Otlp = new OtlpExporterOptions { Endpoint = _sink.GrpcEndpoint, BatchDelay = TimeSpan.Zero },

@@ -34,7 +34,7 @@ public sealed class BackendOutageTests : IAsyncLifetime
         var options = TestNode.LoopbackOptions(_dataDir) with
         {
             PipelineMode = PipelineMode.Sample,
-            Sharding = new ShardingOptions { Shards = 16, Workers = 1 },
+            Sharding = new ShardingOptions { Shards = 16 },
             Sampling = new SamplingOptions
             {
                 MaxSpansPerTrace = 1,
@@ -181,10 +181,6 @@ public sealed class BackendOutageTests : IAsyncLifetime
         {
             _time.Advance(TimeSpan.FromSeconds(1.1));
             await pipeline.WhenIdleAsync();
-            foreach (var worker in pipeline.Workers)
-            {
-                await worker.TruncationAsync();
-            }
         }
 
         using var accepted = await SendAsync(1000);

@@ -113,7 +113,7 @@ public sealed class ExporterReadinessTests : IAsyncLifetime
         {
             PipelineMode = PipelineMode.Sample,
             Node = new NodeOptions { DataDir = _dataDir, ShutdownTimeout = TimeSpan.FromMilliseconds(200) },
-            Sharding = new ShardingOptions { Shards = 4, Workers = 1 },
+            Sharding = new ShardingOptions { Shards = 4 },
             Sampling = new SamplingOptions
             {
                 MaxSpansPerTrace = 1,

@@ -40,7 +40,7 @@ public abstract class JournaledNodeTests : IAsyncLifetime
         var options = TestNode.LoopbackOptions(DataDir) with
         {
             PipelineMode = PipelineMode.Sample,
-            Sharding = new ShardingOptions { Shards = 64, Workers = 2 },
+            Sharding = new ShardingOptions { Shards = 64 },
             Sampling = new SamplingOptions
             {
                 MaxSpansPerTrace = maxSpansPerTrace,
@@ -201,11 +201,7 @@ public abstract class JournaledNodeTests : IAsyncLifetime
     private static async Task WaitForTruncationAsync(SamplerNode node)
     {
         var pipeline = (SamplingPipeline)node.Pipeline;
-        foreach (var worker in pipeline.Workers)
-        {
-            await worker.TruncationAsync();
-        }
-
+        await pipeline.WhenIdleAsync();
         await pipeline.OutboxTruncationAsync();
     }
 

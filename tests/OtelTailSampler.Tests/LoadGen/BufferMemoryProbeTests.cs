@@ -13,13 +13,13 @@ public sealed class BufferMemoryProbeTests
     public async Task Memory_probe_holds_every_span_and_reports_the_workers_own_accounting()
     {
         var result = await BufferMemoryProbe.MeasureAsync(
-            new SamplingOptions(), new ShardingOptions { Shards = 64, Workers = 2 }, new TrafficOptions { SpansPerRequest = 100 }, seed: 3, spans: 3000);
+            new SamplingOptions(), new ShardingOptions { Shards = 64 }, new TrafficOptions { SpansPerRequest = 100 }, seed: 3, spans: 3000);
 
         Assert.InRange(result.Spans, 3000, 3200);
         Assert.True(result.Traces > 0);
         Assert.True(result.RequestBytes > result.SpanWireBytes);
         Assert.True(result.HeapBytes > result.SpanWireBytes);
-        Assert.Equal(result.SpanWireBytes + (result.Spans * ShardWorker.SpanOverheadBytes), result.AccountedBytes);
-        Assert.Equal(ShardWorker.SpanOverheadBytes, result.AccountedOverheadBytesPerSpan);
+        Assert.Equal(result.SpanWireBytes + (result.Spans * TraceBuffer.SpanOverheadBytes), result.AccountedBytes);
+        Assert.Equal(TraceBuffer.SpanOverheadBytes, result.AccountedOverheadBytesPerSpan);
     }
 }

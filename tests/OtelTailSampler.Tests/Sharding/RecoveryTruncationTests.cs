@@ -11,9 +11,9 @@ using OtelTailSampler.Tests.Support;
 namespace OtelTailSampler.Tests.Sharding;
 
 /// <summary>
-/// Recovery can take longer than a truncation round (a large journal, a slow disk). Until every replayed trace is
-/// back in its worker, no worker knows which events its traces need, so truncation must not run: it would delete
-/// the very events being recovered, and a second crash would lose them.
+/// Recovery can take longer than a truncation round (a large journal, a slow disk). Until a shard's replayed traces
+/// are back in memory it does not know which events they need, so it must not truncate: it would delete the very
+/// events being recovered, and a second crash would lose them.
 /// </summary>
 public sealed class RecoveryTruncationTests : IAsyncDisposable
 {
@@ -34,8 +34,8 @@ public sealed class RecoveryTruncationTests : IAsyncDisposable
     [Fact]
     public async Task No_event_is_truncated_while_recovery_is_still_replaying()
     {
-        var sharding = new ShardingOptions { Shards = 16, Workers = 2 };
-        var router = new ShardRouter(sharding.Shards, sharding.EffectiveWorkers);
+        var sharding = new ShardingOptions { Shards = 16 };
+        var router = new ShardRouter(sharding.Shards, 1);
         var request = OtlpSamples.Traces([.. Enumerable.Range(1, 10).Select(trace => OtlpSamples.Span(trace, 1))]).ToByteArray();
         var shards = Enumerable.Range(1, 10).Select(trace => router.ShardOf(TraceId.FromBytes(OtlpSamples.TraceId(trace).Span))).Distinct().ToList();
 
@@ -45,7 +45,7 @@ public sealed class RecoveryTruncationTests : IAsyncDisposable
         var journal = new GatedJournal(stored);
         var writer = new JournalWriter(journal, new JournalWriterOptions(), NullLogger<JournalWriter>.Instance);
         var shardJournal = Track(new ShardJournal(journal, writer, sharding.Shards, NullLogger<ShardJournal>.Instance));
-        var pipeline = Track(new SamplingPipeline(new SamplingOptions(), sharding, new CapturingExporter(), new SamplerMetrics(), _time,
+        var pipeline = Track(new SamplingPipeline(new SamplingOptions { RootSettleDelay = TimeSpan.Zero }, sharding, new CapturingExporter(), new SamplerMetrics(), _time,
             NullLoggerFactory.Instance, shardJournal));
 
         var recovery = pipeline.RecoverAsync(CancellationToken.None);
@@ -55,18 +55,14 @@ public sealed class RecoveryTruncationTests : IAsyncDisposable
         for (var tick = 0; tick < 30; tick++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(100));
-            await pipeline.WhenIdleAsync();
-            foreach (var worker in pipeline.Workers)
-            {
-                await worker.TruncationAsync();
-            }
         }
 
         Assert.Equal(0, journal.Deletions);
         journal.ReleaseReplay();
         await recovery;
+        await pipeline.WhenIdleAsync();
 
-        Assert.Equal(10, pipeline.Workers.Sum(worker => worker.BufferedTraces));
+        Assert.Equal(10, pipeline.Shards.Budget.BufferedTraces);
         Assert.Equal(shards.Count, await CountStoredEventsAsync(stored));
     }
 
@@ -88,7 +84,7 @@ public sealed class RecoveryTruncationTests : IAsyncDisposable
         return disposable;
     }
 
-    /// <summary>A journal whose ReplayAllAsync waits for the test before it reads, and that counts deletions.</summary>
+    /// <summary>A journal whose shard replays wait for the test before they read, and that counts deletions.</summary>
     private sealed class GatedJournal(IJournal inner) : IJournal
     {
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -107,17 +103,23 @@ public sealed class RecoveryTruncationTests : IAsyncDisposable
         public Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default) =>
             inner.ReadHighestSequenceNrAsync(persistenceId, cancellationToken);
 
-        public IAsyncEnumerable<JournalEvent> ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, CancellationToken cancellationToken = default) =>
-            inner.ReplayAsync(persistenceId, fromSequenceNr, toSequenceNr, max, cancellationToken);
-
-        public async IAsyncEnumerable<JournalEvent> ReplayAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public async IAsyncEnumerable<JournalEvent> ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max,
+            [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             _started.TrySetResult();
             await _release.Task.WaitAsync(cancellationToken);
-            await foreach (var journalEvent in inner.ReplayAllAsync(cancellationToken))
+            await foreach (var journalEvent in inner.ReplayAsync(persistenceId, fromSequenceNr, toSequenceNr, max, cancellationToken))
             {
                 yield return journalEvent;
             }
+        }
+
+        public IAsyncEnumerable<JournalEvent> ReplayAllAsync(CancellationToken cancellationToken = default) => inner.ReplayAllAsync(cancellationToken);
+
+        public Task DeleteUpToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _deletions);
+            return inner.DeleteUpToAsync(persistenceId, toSequenceNr, cancellationToken);
         }
 
         public Task DeleteUpToAsync(IReadOnlyList<(string PersistenceId, long ToSequenceNr)> deletions, CancellationToken cancellationToken = default)

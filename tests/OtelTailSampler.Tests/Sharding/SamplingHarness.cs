@@ -13,12 +13,12 @@ namespace OtelTailSampler.Tests.Sharding;
 /// <summary>A sampling pipeline on a manual clock, feeding a capturing exporter.</summary>
 public sealed class SamplingHarness : IAsyncDisposable
 {
-    private SamplingHarness(SamplingOptions options, int workers)
+    private SamplingHarness(SamplingOptions options)
     {
         Options = options;
         Metrics = new SamplerMetrics();
         Recorder = new MetricRecorder(Metrics.Meter);
-        Pipeline = new SamplingPipeline(options, new ShardingOptions { Shards = 64, Workers = workers }, Exporter, Metrics, Time, NullLoggerFactory.Instance);
+        Pipeline = new SamplingPipeline(options, new ShardingOptions { Shards = 64 }, Exporter, Metrics, Time, NullLoggerFactory.Instance);
     }
 
     public ManualTimeProvider Time { get; } = new();
@@ -36,7 +36,7 @@ public sealed class SamplingHarness : IAsyncDisposable
     /// <summary>Every span exported so far, with the resource it came with.</summary>
     public IReadOnlyList<Span> ExportedSpans => [.. Exporter.Traces.SelectMany(r => r.ResourceSpans).SelectMany(r => r.ScopeSpans).SelectMany(s => s.Spans)];
 
-    public static SamplingHarness Create(Func<SamplingOptions, SamplingOptions>? configure = null, int workers = 2, params PolicyOptions[] policies)
+    public static SamplingHarness Create(Func<SamplingOptions, SamplingOptions>? configure = null, params PolicyOptions[] policies)
     {
         var options = new SamplingOptions
         {
@@ -45,7 +45,7 @@ public sealed class SamplingHarness : IAsyncDisposable
             TickInterval = TimeSpan.FromMilliseconds(100),
             Policies = policies.Length == 0 ? PolicySetOptions.Default : new PolicySetOptions(policies),
         };
-        return new SamplingHarness(configure is null ? options : configure(options), workers);
+        return new SamplingHarness(configure is null ? options : configure(options));
     }
 
     public async Task SendAsync(params Span[] spans) => await SendAsync(OtlpSamples.Traces(spans));
@@ -58,7 +58,7 @@ public sealed class SamplingHarness : IAsyncDisposable
         await Pipeline.WhenIdleAsync();
     }
 
-    /// <summary>Moves the clock and waits until the workers handled the ticks it caused.</summary>
+    /// <summary>Moves the clock and waits until the trace shards handled the ticks it caused.</summary>
     public async Task AdvanceAsync(TimeSpan delta)
     {
         Time.Advance(delta);

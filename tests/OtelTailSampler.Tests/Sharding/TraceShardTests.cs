@@ -1,9 +1,10 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using OtelTailSampler.Persistence;
-using OtelTailSampler.Pipeline;
 using OtelTailSampler.Sampling;
 using OtelTailSampler.Sharding;
 using OtelTailSampler.Tests.Persistence;
@@ -12,111 +13,224 @@ using OtelTailSampler.Tests.Support;
 namespace OtelTailSampler.Tests.Sharding;
 
 /// <summary>
-/// The sharded entity on its own, with Akka.TestKit: it acknowledges a part only once the journal committed it and
-/// its worker has it, refuses what the journal refuses, and on the region's hand-off message has its buffered
-/// traces decided before it stops.
+/// The sharded entity on its own, with Akka.TestKit, persisting through the segment journal plugin: it applies and
+/// acknowledges a part only once the journal committed its event, refuses what the journal refuses and what the
+/// node pushes back, recovers its traces by replay with their first arrival times, and on the region's hand-off
+/// message decides its buffered traces, waits for their delivery, deletes its events and stops.
 /// </summary>
 public sealed class TraceShardTests : TestKit
 {
     private const int Shards = 16;
-    private readonly ManualTimeProvider _time = new();
+
+    private static readonly Config Hocon = ConfigurationFactory.ParseString(LocalShardsHocon() + """
+
+        akka.test.single-expect-default = 10s
+        """);
+
+    private readonly ManualTimeProvider _time;
     private readonly CapturingExporter _exporter = new();
-    private readonly ScriptedJournal _journal = new();
+    private readonly ScriptedJournal _scripted;
+    private readonly JournalWriter _writer;
+    private readonly ShardRouter _router = new(Shards, workers: 1);
+    private bool _refuse;
+
+    public TraceShardTests()
+        : this(new ScriptedJournal(), new ManualTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)))
+    {
+    }
+
+    private TraceShardTests(ScriptedJournal journal, ManualTimeProvider time)
+        : this(journal, time, new JournalWriter(journal, new JournalWriterOptions(), NullLogger<JournalWriter>.Instance, new JournalMetrics()))
+    {
+    }
+
+    private TraceShardTests(ScriptedJournal journal, ManualTimeProvider time, JournalWriter writer)
+        : base(BootstrapSetup.Create().WithConfig(Hocon).And(new SegmentJournalSetup(journal, writer)), "trace-shard")
+    {
+        _scripted = journal;
+        _time = time;
+        _writer = writer;
+    }
 
     [Fact]
-    public async Task A_part_is_acknowledged_after_its_commit_and_only_then_reaches_the_worker()
+    public async Task A_part_is_acknowledged_after_its_commit_and_only_then_buffered()
     {
-        await using var pipeline = JournaledPipeline();
-        var (shard, batch) = OnePart(pipeline, trace: 1);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true, mayHaveLivedElsewhere: false));
+        var node = Node(journaled: true);
+        var (shard, batch) = OnePart(trace: 1);
+        var entity = Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: false));
 
-        _journal.HoldNextCall();
+        _scripted.HoldNextCall();
         entity.Tell(new TraceShardSpans(shard, requestId: 7, batch), TestActor);
-        await _journal.CallHeld.WaitAsync(TimeSpan.FromSeconds(5));
-        await pipeline.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(6));
-        Assert.False(HasMessages, "acknowledged before the journal committed");
-        Assert.Equal(0, pipeline.Workers.Sum(worker => worker.BufferedTraces));
+        await _scripted.CallHeld.WaitAsync(TimeSpan.FromSeconds(5));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, node.Budget.BufferedTraces);
 
-        _journal.Release();
+        _scripted.Release();
         Assert.Equal(new TraceShardAck(7, Accepted: true), await ExpectMsgAsync<TraceShardAck>());
-        await pipeline.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(7));
-        Assert.Equal(1, pipeline.Workers.Sum(worker => worker.BufferedTraces));
+        Assert.Equal(1, node.Budget.BufferedTraces);
+        Assert.Equal(TraceStatus.Buffered, (await LookUpAsync(node, shard, trace: 1)).Status);
     }
 
     [Fact]
     public async Task A_part_the_journal_fails_to_commit_is_refused_and_not_buffered()
     {
-        await using var pipeline = JournaledPipeline();
-        var (shard, batch) = OnePart(pipeline, trace: 2);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true, mayHaveLivedElsewhere: false));
+        var node = Node(journaled: true);
+        var (shard, batch) = OnePart(trace: 2);
+        var entity = Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: false));
 
-        _journal.Then(new IOException("disk full"));
+        _scripted.Then(new IOException("disk full"));
         entity.Tell(new TraceShardSpans(shard, requestId: 8, batch), TestActor);
 
-        Assert.Equal(new TraceShardAck(8, Accepted: false), ExpectMsg<TraceShardAck>());
-        await pipeline.WhenIdleAsync();
-        Assert.Equal(0, pipeline.Workers.Sum(worker => worker.BufferedTraces));
+        Assert.Equal(new TraceShardAck(8, Accepted: false), await ExpectMsgAsync<TraceShardAck>());
+        Assert.Equal(0, node.Budget.BufferedTraces);
+    }
+
+    [Fact]
+    public async Task A_node_that_pushes_back_refuses_parts_without_journaling_them()
+    {
+        var node = Node(journaled: true);
+        var (shard, batch) = OnePart(trace: 3);
+        var entity = Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: false));
+
+        _refuse = true;
+        entity.Tell(new TraceShardSpans(shard, requestId: 9, batch), TestActor);
+
+        Assert.Equal(new TraceShardAck(9, Accepted: false), await ExpectMsgAsync<TraceShardAck>());
+        Assert.Empty(_scripted.Calls);
+        Assert.Equal(0, node.Budget.BufferedTraces);
+    }
+
+    [Fact]
+    public async Task A_new_incarnation_recovers_its_traces_by_replay_and_decides_them_when_first_due()
+    {
+        using var directory = new Configuration.TemporaryDirectory();
+        await using var stored = SqliteJournal.Open(new JournalOptions { SqlitePath = directory.Path }, NullLogger<SqliteJournal>.Instance, _time);
+        await using var writer = new JournalWriter(stored, new JournalWriterOptions(), NullLogger<JournalWriter>.Instance);
+        using var kit = new TestKit(BootstrapSetup.Create().WithConfig(Hocon).And(new SegmentJournalSetup(stored, writer)), "trace-shard-replay");
+        var node = Node(journaled: true);
+        var (shard, batch) = OnePart(trace: 4);
+        var first = kit.Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: false));
+        first.Tell(new TraceShardSpans(shard, requestId: 10, batch), kit.TestActor);
+        await kit.ExpectMsgAsync<TraceShardAck>(ack => ack.Accepted);
+
+        // A crash, as far as the shard knows: it stops without deciding, and 20 of the 30 seconds pass.
+        kit.Watch(first);
+        first.Tell(PoisonPill.Instance);
+        await kit.ExpectTerminatedAsync(first);
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        var second = kit.Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: false));
+        second.Tell(new WakeTraceShard(shard), kit.TestActor);
+        await kit.ExpectMsgAsync<WakeTraceShard>();
+        Assert.Equal(new TraceState(TraceStatus.Buffered, BufferedSpans: 2), await LookUpAsync(node, shard, trace: 4));
+        Assert.Empty(_exporter.Traces);
+
+        // Due 30 s after the spans first arrived, not 30 s after the replay.
+        _time.Advance(TimeSpan.FromSeconds(10.1));
+        second.Tell(TraceShardTick.Instance);
+        await kit.AwaitAssertAsync(() => Assert.Single(_exporter.Traces));
+        Assert.Equal(TraceStatus.Kept, (await LookUpAsync(node, shard, trace: 4)).Status);
     }
 
     [Fact]
     public async Task On_hand_off_the_shard_decides_what_it_buffers_then_stops()
     {
-        await using var pipeline = Pipeline(journal: null);
-        var (shard, batch) = OnePart(pipeline, trace: 3);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, () => true, mayHaveLivedElsewhere: false));
-        entity.Tell(new TraceShardSpans(shard, requestId: 9, batch), TestActor);
-        ExpectMsg<TraceShardAck>(ack => ack.Accepted);
-        await pipeline.WhenIdleAsync();
+        var node = Node(journaled: false);
+        var (shard, batch) = OnePart(trace: 5);
+        var entity = Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: false));
+        entity.Tell(new TraceShardSpans(shard, requestId: 11, batch), TestActor);
+        await ExpectMsgAsync<TraceShardAck>(ack => ack.Accepted);
         Assert.Empty(_exporter.Traces);
 
         Watch(entity);
         entity.Tell(TraceShardHandOff.Instance);
-        ExpectTerminated(entity);
+        await ExpectTerminatedAsync(entity);
 
         // Decided long before decision-wait: kept by the always-sample policy and handed to the exporter.
-        Assert.Equal(0, pipeline.Workers.Sum(worker => worker.BufferedTraces));
+        Assert.Equal(0, node.Budget.BufferedTraces);
         var exported = Assert.Single(_exporter.Traces);
-        Assert.Equal(OtlpSamples.TraceId(3), exported.ResourceSpans[0].ScopeSpans[0].Spans[0].TraceId);
+        Assert.Equal(OtlpSamples.TraceId(5), exported.ResourceSpans[0].ScopeSpans[0].Spans[0].TraceId);
+    }
+
+    [Fact]
+    public async Task A_journaled_hand_off_waits_for_delivery_then_deletes_the_shards_events()
+    {
+        using var directory = new Configuration.TemporaryDirectory();
+        await using var stored = SqliteJournal.Open(new JournalOptions { SqlitePath = directory.Path }, NullLogger<SqliteJournal>.Instance, _time);
+        await using var writer = new JournalWriter(stored, new JournalWriterOptions(), NullLogger<JournalWriter>.Instance);
+        using var kit = new TestKit(BootstrapSetup.Create().WithConfig(Hocon).And(new SegmentJournalSetup(stored, writer)), "trace-shard-hand-off");
+        _exporter.WithholdDeliveries = true;
+        var node = Node(journaled: true);
+        var (shard, batch) = OnePart(trace: 6);
+        var entity = kit.Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: false));
+        entity.Tell(new TraceShardSpans(shard, requestId: 12, batch), kit.TestActor);
+        await kit.ExpectMsgAsync<TraceShardAck>(ack => ack.Accepted);
+
+        kit.Watch(entity);
+        entity.Tell(TraceShardHandOff.Instance);
+        await kit.AwaitAssertAsync(() => Assert.Single(_exporter.Traces));
+        await kit.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        Assert.NotEqual(0, await stored.ReadHighestSequenceNrAsync(ShardJournal.PersistenceId(shard)));
+
+        _exporter.DeliverWithheld();
+        await kit.ExpectTerminatedAsync(entity);
+        Assert.Equal(0, await CountEventsAsync(stored, ShardJournal.PersistenceId(shard)));
     }
 
     [Fact]
     public async Task The_last_member_hands_off_without_deciding_what_stays_in_its_journal()
     {
-        await using var pipeline = JournaledPipeline();
-        var (shard, batch) = OnePart(pipeline, trace: 4);
-        var entity = Sys.ActorOf(TraceShard.Props(shard, pipeline, nextHomeExists: () => false, mayHaveLivedElsewhere: false));
-        entity.Tell(new TraceShardSpans(shard, requestId: 10, batch), TestActor);
-        ExpectMsg<TraceShardAck>(ack => ack.Accepted);
+        var node = Node(journaled: true);
+        var (shard, batch) = OnePart(trace: 7);
+        var entity = Sys.ActorOf(TraceShard.Props(shard, node, nextHomeExists: () => false, mayHaveLivedElsewhere: false));
+        entity.Tell(new TraceShardSpans(shard, requestId: 13, batch), TestActor);
+        await ExpectMsgAsync<TraceShardAck>(ack => ack.Accepted);
 
         Watch(entity);
         entity.Tell(TraceShardHandOff.Instance);
-        ExpectTerminated(entity);
-        await pipeline.WhenIdleAsync();
-        Assert.Equal(1, pipeline.Workers.Sum(worker => worker.BufferedTraces));
+        await ExpectTerminatedAsync(entity);
+        Assert.Equal(1, node.Budget.BufferedTraces);
         Assert.Empty(_exporter.Traces);
     }
 
-    private SamplingPipeline JournaledPipeline()
+    protected override void AfterAll()
     {
-        var writer = new JournalWriter(_journal, new JournalWriterOptions(), NullLogger<JournalWriter>.Instance, new JournalMetrics());
-        return Pipeline(new ShardJournal(_journal, writer, Shards, NullLogger<ShardJournal>.Instance));
+        base.AfterAll();
+        _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    private SamplingPipeline Pipeline(ShardJournal? journal)
+    private static string LocalShardsHocon() => LocalShards.PersistenceHocon(journaled: true);
+
+    private static async Task<int> CountEventsAsync(SqliteJournal journal, string persistenceId)
+    {
+        var count = 0;
+        await foreach (var _ in journal.ReplayAsync(persistenceId, 1, long.MaxValue, long.MaxValue))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static async Task<TraceState> LookUpAsync(TraceShardContext node, int shard, int trace) =>
+        (await node.Directory.LookUpAsync(shard, TraceId.FromBytes(OtlpSamples.TraceId(trace).Span), CancellationToken.None))!;
+
+    private TraceShardContext Node(bool journaled)
     {
         var options = new SamplingOptions
         {
             DecisionWait = TimeSpan.FromSeconds(30),
             Policies = new PolicySetOptions([new AlwaysSamplePolicyOptions("keep-all")]),
         };
-        return new SamplingPipeline(options, new ShardingOptions { Shards = Shards, Workers = 1 }, _exporter, new SamplerMetrics(), _time,
-            NullLoggerFactory.Instance, journal);
+        return new TraceShardContext(options, PolicySet.Create(options.Policies, 1, _time), _exporter, new SamplerMetrics(), _time,
+            NullLogger.Instance, new NodeTraceBudget(options.MaxTraces, options.MaxBufferedBytes), new LocalTraceShards(), Shards, journaled,
+            Replica: null, RefuseParts: () => _refuse);
     }
 
-    private static (int Shard, SpanBatch Batch) OnePart(SamplingPipeline pipeline, int trace)
+    private (int Shard, SpanBatch Batch) OnePart(int trace)
     {
         var bytes = OtlpSamples.Traces(OtlpSamples.Span(trace, 1), OtlpSamples.Span(trace, 2, parent: 1)).ToByteArray();
-        var part = Assert.Single(TraceRequestSplitter.SplitByShard(bytes, pipeline.Router));
+        var part = Assert.Single(TraceRequestSplitter.SplitByShard(bytes, _router));
         return (part.Shard, part.Batch);
     }
 }

@@ -7,17 +7,17 @@ using OtelTailSampler.Sharding;
 namespace OtelTailSampler.Benchmarks;
 
 /// <summary>
-/// The shard worker's loop, per span: 64 requests of 512 spans (about 1,650 traces) posted to one running
-/// worker, (1) appended to their trace entities, and (2) appended and then decided by the default policies
+/// A trace shard's own work, per span, without its actor around it (no journal): 64 requests of 512 spans (about
+/// 1,650 traces) (1) appended to their trace entities, and (2) appended and then decided by the default policies
 /// (kept traces written out for a discarding exporter); and (3) a burst of only 2 requests (about 50 traces),
-/// small enough for the shared array pool to hand back every array it lent (its time is mostly the worker's
-/// wake-up). Each iteration gives the traces fresh IDs and splits the requests beforehand (unmeasured), so
-/// every iteration sees new traces in a warm worker: the steady state. One invocation per iteration, so the
-/// setup warms the JIT itself (tiered compilation needs a couple of dozen rounds to settle).
+/// small enough for the shared array pool to hand back every array it lent. Each iteration gives the traces fresh
+/// IDs and splits the requests beforehand (unmeasured), so every iteration sees new traces in a warm shard: the
+/// steady state. One invocation per iteration, so the setup warms the JIT itself (tiered compilation needs a
+/// couple of dozen rounds to settle).
 /// </summary>
 [MemoryDiagnoser]
 [InvocationCount(1, 1)]
-public class ShardWorkerBenchmarks
+public class ShardTracesBenchmarks
 {
     private const int Requests = 64;
     private const int Spans = Requests * BenchmarkData.SpansPerRequest;
@@ -25,7 +25,7 @@ public class ShardWorkerBenchmarks
     private const int WarmupRounds = 40;
 
     private readonly ManualClock _clock = new();
-    private readonly ShardRouter _router = new(shards: 1024, workers: 1);
+    private readonly ShardRouter _router = new(shards: 1, workers: 1);
     private readonly SamplingOptions _options = new();
     private readonly DiscardingExporter _exporter = new();
     private readonly SamplerMetrics _metrics = new();
@@ -33,7 +33,8 @@ public class ShardWorkerBenchmarks
     private byte[][] _pristine = [];
     private byte[][] _requests = [];
     private int[][] _traceIdOffsets = [];
-    private ShardWorker _worker = null!;
+    private ShardTraces _traces = null!;
+    private NodeTraceBudget _budget = null!;
     private ulong _generation;
 
     [GlobalSetup]
@@ -42,11 +43,12 @@ public class ShardWorkerBenchmarks
         _pristine = [.. Enumerable.Range(0, Requests).Select(i => BenchmarkData.TraceRequest(seed: 3, batch: i))];
         _requests = [.. _pristine.Select(r => new byte[r.Length])];
         _traceIdOffsets = [.. _pristine.Select(BenchmarkData.TraceIdOffsets)];
-        _worker = new ShardWorker(0, _options, PolicySet.Create(_options.Policies, 1, _clock), _exporter, _metrics, _clock,
-            NullLogger.Instance, maxBufferedBytes: long.MaxValue, maxTraces: int.MaxValue);
-        _worker.Start();
+        _budget = new NodeTraceBudget(int.MaxValue, long.MaxValue);
+        var node = new TraceShardContext(_options, PolicySet.Create(_options.Policies, 1, _clock), _exporter, _metrics, _clock, NullLogger.Instance,
+            _budget, new LocalTraceShards(), Shards: 1, Journaled: false, Replica: null, RefuseParts: static () => false);
+        _traces = new ShardTraces(0, node, Akka.Actor.ActorRefs.Nobody, static _ => { });
 
-        // Grow the worker's tables, fill the pools and let tiered compilation settle before anything is measured.
+        // Grow the shard's tables, fill the pools and let tiered compilation settle before anything is measured.
         for (var round = 0; round < WarmupRounds; round++)
         {
             Prepare();
@@ -57,7 +59,7 @@ public class ShardWorkerBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _worker.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _traces.Dispose();
         _metrics.Dispose();
     }
 
@@ -104,25 +106,19 @@ public class ShardWorkerBenchmarks
     {
         foreach (var batch in _batches.AsSpan(0, requests))
         {
-            var posted = _worker.PostAsync(batch, CancellationToken.None);
-            if (!posted.IsCompletedSuccessfully)
-            {
-                posted.AsTask().GetAwaiter().GetResult();
-            }
+            _traces.Append(batch, sequenceNr: 0);
         }
-
-        _worker.WhenIdleAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>Moves the clock past decision-wait, so the next tick decides every buffered trace.</summary>
     private void DecideAll()
     {
         _clock.Advance(_options.DecisionWait + _options.TickInterval);
-        _worker.PostTick();
-        _worker.WhenIdleAsync(CancellationToken.None).GetAwaiter().GetResult();
-        if (_worker.BufferedTraces != 0)
+        _traces.Tick();
+        _budget.ForgetArrivedBefore(_clock.GetTimestamp());
+        if (_budget.BufferedTraces != 0)
         {
-            throw new InvalidOperationException($"{_worker.BufferedTraces} traces were left undecided.");
+            throw new InvalidOperationException($"{_budget.BufferedTraces} traces were left undecided.");
         }
     }
 }

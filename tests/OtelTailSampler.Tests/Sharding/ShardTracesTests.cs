@@ -9,7 +9,7 @@ using OtelTailSampler.Tests.Support;
 namespace OtelTailSampler.Tests.Sharding;
 
 /// <summary>When traces are decided, and what a decided trace looks like, on a clock the test moves.</summary>
-public sealed class ShardWorkerTests
+public sealed class ShardTracesTests
 {
     private static readonly PolicyOptions KeepErrors = new StatusCodePolicyOptions("keep-errors", [SpanStatusCode.Error]);
     private static readonly PolicyOptions KeepAll = new AlwaysSamplePolicyOptions("keep-all");
@@ -93,7 +93,7 @@ public sealed class ShardWorkerTests
     [Fact]
     public async Task Memory_pressure_decides_the_oldest_traces_early_and_never_drops_them_undecided()
     {
-        await using var harness = SamplingHarness.Create(o => o with { MaxTraces = 2 }, workers: 1, KeepAll);
+        await using var harness = SamplingHarness.Create(o => o with { MaxTraces = 2 }, KeepAll);
         await harness.SendAsync(OtlpSamples.Span(1, 1, parent: 9));
         await harness.SendAsync(OtlpSamples.Span(2, 1, parent: 9));
         Assert.Empty(harness.ExportedSpans);
@@ -103,22 +103,22 @@ public sealed class ShardWorkerTests
         var exported = Assert.Single(harness.ExportedSpans);
         Assert.Equal(OtlpSamples.TraceId(1), exported.TraceId);
         Assert.Equal(1, harness.Recorder.Sum("otelsampler.sampling.traces_decided", "reason=memory_pressure"));
-        Assert.Equal(2, harness.Pipeline.Workers[0].BufferedTraces);
+        Assert.Equal(2, harness.Pipeline.Shards.Budget.BufferedTraces);
     }
 
     [Fact]
     public async Task Memory_pressure_by_bytes_decides_early()
     {
         // Room for two spans and their bookkeeping, not three.
-        var spanBytes = OtlpSamples.Span(1, 1, parent: 9).CalculateSize() + ShardWorker.SpanOverheadBytes;
-        await using var harness = SamplingHarness.Create(o => o with { MaxBufferedBytes = (2 * spanBytes) + 10 }, workers: 1, KeepAll);
+        var spanBytes = OtlpSamples.Span(1, 1, parent: 9).CalculateSize() + TraceBuffer.SpanOverheadBytes;
+        await using var harness = SamplingHarness.Create(o => o with { MaxBufferedBytes = (2 * spanBytes) + 10 }, KeepAll);
         for (var trace = 1; trace <= 4; trace++)
         {
             await harness.SendAsync(OtlpSamples.Span(trace, 1, parent: 9));
         }
 
-        Assert.Equal(2, harness.Pipeline.Workers[0].BufferedTraces);
-        Assert.Equal(2 * spanBytes, harness.Pipeline.Workers[0].BufferedBytes);
+        Assert.Equal(2, harness.Pipeline.Shards.Budget.BufferedTraces);
+        Assert.Equal(2 * spanBytes, harness.Pipeline.BufferedBytes);
         Assert.Equal(2, harness.Recorder.Sum("otelsampler.sampling.traces_decided", "reason=memory_pressure"));
         Assert.Equal([OtlpSamples.TraceId(1), OtlpSamples.TraceId(2)], harness.ExportedSpans.Select(s => s.TraceId));
     }
@@ -185,7 +185,7 @@ public sealed class ShardWorkerTests
         var late = harness.ExportedSpans.Single(s => s.SpanId == OtlpSamples.SpanId(2));
         Assert.Equal("keep-errors", late.Attributes.Single(a => a.Key == "sampling.policy").Value.StringValue);
         Assert.Equal(1, harness.Recorder.Sum("otelsampler.sampling.late_spans", "decision=kept"));
-        Assert.Equal(0, harness.Pipeline.Workers.Sum(w => w.BufferedTraces));
+        Assert.Equal(0, harness.Pipeline.Shards.Budget.BufferedTraces);
     }
 
     [Fact]
@@ -201,22 +201,27 @@ public sealed class ShardWorkerTests
 
         Assert.Empty(harness.ExportedSpans);
         Assert.Equal(1, harness.Recorder.Sum("otelsampler.sampling.late_spans", "decision=dropped"));
-        Assert.Equal(0, harness.Pipeline.Workers.Sum(w => w.BufferedTraces));
+        Assert.Equal(0, harness.Pipeline.Shards.Budget.BufferedTraces);
     }
 
     [Fact]
     public async Task Forgotten_decision_makes_a_late_span_a_new_trace_and_counts_a_miss()
     {
-        await using var harness = SamplingHarness.Create(o => o with { DecisionCache = new() { KeptSize = 1, DroppedSize = 1 } }, workers: 1, KeepErrors);
-        await harness.SendAsync(SamplingHarness.ErrorSpan(1, 1), SamplingHarness.ErrorSpan(2, 1));
+        // Each shard remembers its share of the cache: one decision here. Two traces of one shard, so the second's
+        // decision pushes the first's out.
+        await using var harness = SamplingHarness.Create(o => o with { DecisionCache = new() { KeptSize = 1, DroppedSize = 1 } }, KeepErrors);
+        var other = Enumerable.Range(2, 1000).First(trace => harness.Pipeline.Router.ShardOf(TraceOf(trace)) == harness.Pipeline.Router.ShardOf(TraceOf(1)));
+        await harness.SendAsync(SamplingHarness.ErrorSpan(1, 1), SamplingHarness.ErrorSpan(other, 1));
         await harness.AdvanceAsync(TimeSpan.FromSeconds(2.1));
         var missesBefore = harness.Recorder.Sum("otelsampler.sampling.decision_cache_misses");
 
         await harness.SendAsync(OtlpSamples.Span(1, 2, parent: 1));
 
         Assert.Equal(missesBefore + 1, harness.Recorder.Sum("otelsampler.sampling.decision_cache_misses"));
-        Assert.Equal(1, harness.Pipeline.Workers[0].BufferedTraces);
+        Assert.Equal(1, harness.Pipeline.Shards.Budget.BufferedTraces);
     }
+
+    private static TraceId TraceOf(int trace) => TraceId.FromBytes(OtlpSamples.TraceId(trace).Span);
 
     [Fact]
     public async Task Stopping_decides_every_buffered_trace()
@@ -245,9 +250,9 @@ public sealed class ShardWorkerTests
     }
 
     [Fact]
-    public async Task Spans_of_one_request_go_to_their_own_traces_across_workers()
+    public async Task Spans_of_one_request_go_to_their_own_traces_across_shards()
     {
-        await using var harness = SamplingHarness.Create(workers: 4, policies: KeepAll);
+        await using var harness = SamplingHarness.Create(policies: KeepAll);
         var spans = Enumerable.Range(1, 40).SelectMany(trace => new[] { OtlpSamples.Span(trace, 1), OtlpSamples.Span(trace, 2, parent: 1) }).ToArray();
 
         await harness.SendAsync(spans);
@@ -260,6 +265,6 @@ public sealed class ShardWorkerTests
             Assert.Equal(2, traceSpans.Count);
             Assert.Single(traceSpans.Select(s => s.TraceId).Distinct());
         });
-        Assert.True(harness.Pipeline.Workers.Count(w => w.Cache.KeptCount > 0) > 1);
+        Assert.True(harness.Pipeline.Shards.Directory.Count > 1);
     }
 }
