@@ -21,7 +21,7 @@ internal static class TraceShardsHosting
 
         // A part goes to another node in one Akka.Remote frame, so the frame must hold the largest request.
         var frameBytes = maxPartBytes + (64 * 1024);
-        builder.AddHocon(TraceShardSerializer.Hocon(shards) + LocalShards.PersistenceHocon(pipeline.Shards.Journaled) + string.Create(CultureInfo.InvariantCulture, $"""
+        builder.AddHocon(TraceShardSerializer.Hocon(shards) + "\n" + LocalShards.PersistenceHocon(pipeline.Shards.Journaled) + string.Create(CultureInfo.InvariantCulture, $"""
 
             akka.remote.dot-netty.tcp.maximum-frame-size = {frameBytes}b
             """), HoconAddMode.Append);
