@@ -38,7 +38,7 @@ internal static class BenchTable
             var m = row.Memory!;
             text.AppendLine(c, $"{row.Variant}: holding {m.Spans:N0} spans in {m.Traces:N0} traces took {m.HeapBytes / 1048576.0:N1} MiB of heap for " +
                 $"{m.SpanWireBytes / 1048576.0:N1} MiB of span bytes ({m.RequestBytes / 1048576.0:N1} MiB of requests): {m.OverheadBytesPerSpan:N0} bytes per span " +
-                $"beyond its wire bytes; the workers count {m.AccountedOverheadBytesPerSpan:N0}.");
+                $"beyond its wire bytes; the trace shards count {m.AccountedOverheadBytesPerSpan:N0}.");
         }
 
         foreach (var row in rows.Where(r => r.Journal is not null))
@@ -68,7 +68,7 @@ internal static class BenchTable
 
         text.AppendLine(c, $"spans/s: acknowledged spans over the measured run; ack latency: request to acknowledgement; ½ load: a second run at half the " +
             $"rate reached, open loop (latency counts from when a request was due); node CPU: utime + stime of the node " +
-            $"process over the run; bytes / buffered span: managed heap per span held by the shard workers, measured in-process with the variant's settings.");
+            $"process over the run; bytes / buffered span: managed heap per span held by the trace shards, measured in-process with the variant's settings.");
         return text.ToString();
     }
 }

@@ -4,7 +4,7 @@ namespace OtelTailSampler.Decisions;
 
 /// <summary>
 /// Recent decisions, so that a span arriving after its trace was decided follows the decision. One cache
-/// per shard worker (the worker owns the trace, so no locks); each side forgets its oldest entry when full.
+/// per trace shard (the shard's actor owns its traces, so no locks); each side forgets its oldest entry when full.
 /// Dropped decisions, by far the most numerous, are kept as 64-bit fingerprints of the trace ID: a false
 /// match would need two live trace IDs to collide in 64 bits.
 /// </summary>

@@ -4,9 +4,9 @@ using OtelTailSampler.Sharding;
 namespace OtelTailSampler.Decisions;
 
 /// <summary>
-/// This node's view of the replicated decision set, and the way shard workers add to it. The
+/// This node's view of the replicated decision set, and the way trace shards add to it. The
 /// <see cref="DecisionReplicator"/> actor owns the Replicator conversation and puts each key's latest state here;
-/// workers read it from their own threads. Each state is immutable, so a reader sees one whole state of a key or
+/// trace shards read it from their own threads. Each state is immutable, so a reader sees one whole state of a key or
 /// the next, never a torn one; nothing here is mutated in place.
 /// </summary>
 public sealed class DecisionReplica

@@ -6,17 +6,21 @@ using OtelTailSampler.Sharding;
 namespace OtelTailSampler.Decisions;
 
 /// <summary>
-/// The node's one conversation with Akka's Replicator about decisions. It writes what the shard workers publish,
-/// one Update per key with WriteLocal (Akka's delta propagation spreads it), and subscribes to every key so that
-/// the <see cref="DecisionReplica"/> always holds the newest state this node has of each.
+/// The node's one conversation with Akka's Replicator about decisions. It gathers what the node's trace shards
+/// publish (each once a tick) for <see cref="FlushInterval"/>, then writes one Update per key with WriteLocal
+/// (Akka's delta propagation spreads it); a hand-off's decisions are written at once, to every member. It
+/// subscribes to every key so that the <see cref="DecisionReplica"/> always holds the newest state this node has.
 /// </summary>
-internal sealed partial class DecisionReplicator : ReceiveActor
+internal sealed partial class DecisionReplicator : ReceiveActor, IWithTimers
 {
+    /// <summary>How long published decisions are gathered: a hundred shards' ticks make one Update per key, not a hundred.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly DecisionReplica _replica;
     private readonly IActorRef _replicator;
     private readonly ILogger _logger;
     private readonly Dictionary<ReplicatedDecisionsKey, int> _keyIndex;
-    private readonly Dictionary<ReplicatedDecisionsKey, List<KeyValuePair<TraceId, TraceDecision>>> _byKey = [];
+    private readonly Dictionary<ReplicatedDecisionsKey, (long Epoch, List<KeyValuePair<TraceId, TraceDecision>> Entries)> _byKey = [];
 
     public DecisionReplicator(DecisionReplica replica, IActorRef replicator, ILogger logger)
     {
@@ -31,6 +35,7 @@ internal sealed partial class DecisionReplicator : ReceiveActor
         }
 
         Receive<PublishDecisions>(Publish);
+        Receive<Flush>(_ => WriteGathered(handOff: null));
         Receive<Changed>(changed =>
         {
             if (changed.Key is ReplicatedDecisionsKey key && _keyIndex.TryGetValue(key, out var index))
@@ -45,6 +50,8 @@ internal sealed partial class DecisionReplicator : ReceiveActor
             (failure.Request as HandOffWrite)?.KeyDone();
         });
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(DecisionReplica replica, IActorRef replicator, ILogger logger) =>
         Akka.Actor.Props.Create(() => new DecisionReplicator(replica, replicator, logger));
@@ -63,29 +70,51 @@ internal sealed partial class DecisionReplicator : ReceiveActor
         foreach (var (shard, traceId, decision) in message.Decisions)
         {
             var key = keys.KeyForShard(shard, message.Epoch);
-            if (!_byKey.TryGetValue(key, out var entries))
+            if (!_byKey.TryGetValue(key, out var gathered))
             {
-                _byKey[key] = entries = [];
+                gathered = (message.Epoch, []);
+            }
+            else if (gathered.Epoch != message.Epoch)
+            {
+                // The key's slot came round again: what was gathered for its last epoch is written first.
+                Write(key, gathered.Epoch, gathered.Entries, WriteLocal.Instance, handOff: null);
+                gathered = (message.Epoch, []);
             }
 
-            entries.Add(new KeyValuePair<TraceId, TraceDecision>(traceId, decision));
+            gathered.Entries.Add(new KeyValuePair<TraceId, TraceDecision>(traceId, decision));
+            _byKey[key] = gathered;
         }
 
-        var epoch = message.Epoch;
-        var handOff = message.Written is { } written ? new HandOffWrite(written, _byKey.Values.Count(entries => entries.Count > 0)) : null;
-        IWriteConsistency consistency = handOff is null ? WriteLocal.Instance : new WriteAll(_replica.HandOffWriteTimeout);
-        foreach (var (key, entries) in _byKey)
+        if (message.Written is { } written)
         {
-            if (entries.Count == 0)
-            {
-                continue;
-            }
-
-            // The Replicator runs the modify function later, on its own thread, so it gets its own copy.
-            var batch = entries.ToArray();
-            entries.Clear();
-            _replicator.Tell(Dsl.Update(key, ReplicatedDecisions.Empty, consistency, handOff, state => state.AddRange(epoch, batch)));
+            WriteGathered(new HandOffWrite(written, _byKey.Values.Count(gathered => gathered.Entries.Count > 0)));
         }
+        else if (!Timers.IsTimerActive(nameof(Flush)))
+        {
+            Timers.StartSingleTimer(nameof(Flush), Flush.Instance, FlushInterval);
+        }
+    }
+
+    private void WriteGathered(HandOffWrite? handOff)
+    {
+        IWriteConsistency consistency = handOff is null ? WriteLocal.Instance : new WriteAll(_replica.HandOffWriteTimeout);
+        foreach (var (key, gathered) in _byKey)
+        {
+            if (gathered.Entries.Count > 0)
+            {
+                Write(key, gathered.Epoch, gathered.Entries, consistency, handOff);
+            }
+        }
+
+        _byKey.Clear();
+    }
+
+    private void Write(ReplicatedDecisionsKey key, long epoch, List<KeyValuePair<TraceId, TraceDecision>> entries, IWriteConsistency consistency, HandOffWrite? handOff)
+    {
+        // The Replicator runs the modify function later, on its own thread, so it gets its own copy.
+        var batch = entries.ToArray();
+        entries.Clear();
+        _replicator.Tell(Dsl.Update(key, ReplicatedDecisions.Empty, consistency, handOff, state => state.AddRange(epoch, batch)));
     }
 
     // The keys of one hand-off's decisions still being written to every member; the hand-off goes on when none is left.
@@ -100,6 +129,11 @@ internal sealed partial class DecisionReplicator : ReceiveActor
                 written.TrySetResult();
             }
         }
+    }
+
+    private sealed class Flush
+    {
+        public static Flush Instance { get; } = new();
     }
 
     [LoggerMessage(EventId = 80, Level = LogLevel.Warning, Message = "Writing replicated decisions to {Key} failed: {Failure}")]

@@ -3,7 +3,7 @@ using OtelTailSampler.Sharding;
 namespace OtelTailSampler.Decisions;
 
 /// <summary>
-/// Decisions a shard worker made in slot <paramref name="Epoch"/>, for the <see cref="DecisionReplicator"/> to write:
+/// Decisions a trace shard made in slot <paramref name="Epoch"/>, for the <see cref="DecisionReplicator"/> to write:
 /// locally, or, when <paramref name="Written"/> is given (a hand-off), to every member, completing it once they
 /// have them or the hand-off write timeout passed.
 /// </summary>

@@ -180,7 +180,8 @@ public sealed partial class SamplerNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// Recovers the journal into the shard workers, then starts listening: the node takes traffic, and reports
+    /// Recovers the journal's outboxes, then starts listening and, once this member is Up, has the trace shards recover
+    /// theirs: the node takes traffic, and reports
     /// ready, only once what it acknowledged before is back in memory. A journal that cannot be opened or a port that
     /// cannot be bound throws <see cref="NodeStartupException"/>, whose message names the setting and the address.
     /// </summary>

@@ -11,7 +11,7 @@ namespace OtelTailSampler.LoadGen;
 /// Measures memory per buffered span: fills a sampling pipeline (the node's own, with the given settings) with
 /// generated traces that none of its timers will decide, then compares the managed heap after a full collection
 /// with the heap before. The requests are handed over as copies, as the receivers do, and nothing else in the
-/// process should allocate meanwhile. Growth of the workers' tables (slab, dictionary, queues) is included,
+/// process should allocate meanwhile. Growth of the shards' tables (slab, dictionary, queues) is included,
 /// amortized as the tables double.
 /// </summary>
 public static class BufferMemoryProbe

@@ -4,7 +4,7 @@ namespace OtelTailSampler.Pipeline;
 
 /// <summary>
 /// What receivers hand validated telemetry to. Issue by issue this grows from a pass-through to the journal,
-/// the shard workers and the sampler; receivers only ever see this seam.
+/// the trace shards and the sampler; receivers only ever see this seam.
 /// </summary>
 public interface ITelemetryPipeline
 {

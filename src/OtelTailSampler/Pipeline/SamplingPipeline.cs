@@ -274,9 +274,6 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
-    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Refusing a trace request: the journal did not commit it ({Reason})")]
-    private partial void LogJournalRefused(string reason);
-
     [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "Recovered {Shards} trace shards from the journal")]
     private partial void LogShardsRecovered(int shards);
 

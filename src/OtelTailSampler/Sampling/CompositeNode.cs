@@ -61,7 +61,7 @@ internal sealed class CompositeNode : PolicyNode
 
     public override double Commit(in DecisionContext context)
     {
-        // Evaluate just chose the sub-policy; a worker decides one trace at a time.
+        // Evaluate just chose the sub-policy; decisions are made one at a time (under the policy set's lock).
         var spans = context.Facts.SpanCount;
         _used[_chosen] += spans;
         _usedTotal += spans;

@@ -1,6 +1,6 @@
 namespace OtelTailSampler.Sampling;
 
-/// <summary>Turns validated policy options into span predicates and decision nodes for one shard worker.</summary>
+/// <summary>Turns validated policy options into span predicates and decision nodes for one node's policy set.</summary>
 internal sealed class PolicyCompiler(SpanPredicateTableBuilder predicates, double shareOfRate, TimeProvider timeProvider)
 {
     /// <summary>How many distinct span predicates the policies need; more than 64 cannot be compiled.</summary>

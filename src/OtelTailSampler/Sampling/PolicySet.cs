@@ -86,8 +86,8 @@ public sealed class PolicySet
 
     /// <summary>
     /// Binds <c>policies</c> of a <c>sampler.sampling</c> section and compiles them. Mistakes are recorded in
-    /// <paramref name="sampling"/>'s errors. Workers should bind <see cref="PolicySetOptions"/> once and
-    /// <see cref="Create"/> a set each, so errors are reported once.
+    /// <paramref name="sampling"/>'s errors. Bind <see cref="PolicySetOptions"/> once and
+    /// <see cref="Create"/> sets from it, so errors are reported once.
     /// </summary>
     public static PolicySet Bind(SettingsReader sampling, double shareOfRate, TimeProvider timeProvider)
     {
@@ -121,7 +121,7 @@ public sealed class PolicySet
     }
 
     /// <summary>
-    /// Reads an encoded <c>Span</c> in one pass: returns what the worker needs of it, and adds it to the trace's
+    /// Reads an encoded <c>Span</c> in one pass: returns what the trace shard needs of it, and adds it to the trace's
     /// facts, predicates evaluated.
     /// </summary>
     /// <exception cref="ProtoWireException">The bytes are not a well-formed message.</exception>

@@ -4,7 +4,7 @@ namespace OtelTailSampler.Sampling;
 
 /// <summary>
 /// The ordered list of policies under <c>sampler.sampling.policies</c>, validated. Bind it once and
-/// <see cref="PolicySet.Create"/> one set per shard worker.
+/// <see cref="PolicySet.Create"/> one set per node.
 /// </summary>
 public sealed record PolicySetOptions(IReadOnlyList<PolicyOptions> Policies)
 {

@@ -23,7 +23,7 @@ public sealed record SamplingOptions
     /// <summary>Buffered traces on the node before the oldest are decided early.</summary>
     public int MaxTraces { get; init; } = 1_000_000;
 
-    /// <summary>How often workers look for traces that are due.</summary>
+    /// <summary>How often trace shards look for traces that are due.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     public DecisionCacheOptions DecisionCache { get; init; } = new();

@@ -1,8 +1,8 @@
 namespace OtelTailSampler.Sampling;
 
 /// <summary>
-/// What a shard worker needs of one span, read in the same pass that updates the trace's facts, so the
-/// worker never parses a span twice.
+/// What a trace shard needs of one span, read in the same pass that updates the trace's facts, so the
+/// shard never parses a span twice.
 /// </summary>
 public readonly struct SpanInfo
 {

@@ -6,7 +6,7 @@ namespace OtelTailSampler.Sampling;
 internal sealed class StringRegexPredicate(ulong mask, IReadOnlyList<string> patterns) : AttributePredicate(mask)
 {
     /// <summary>
-    /// The non-backtracking engine runs in time linear in the input, so no pattern can stall a shard worker,
+    /// The non-backtracking engine runs in time linear in the input, so no pattern can stall a trace shard,
     /// and it accepts the RE2-style syntax that Collector configurations are written in.
     /// </summary>
     public const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;

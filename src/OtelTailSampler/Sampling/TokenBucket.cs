@@ -2,7 +2,7 @@ namespace OtelTailSampler.Sampling;
 
 /// <summary>
 /// Tokens refill continuously at a rate up to a capacity, starting full (as golang.org/x/time/rate, which
-/// the Collector uses). Single-threaded: each shard worker owns its buckets.
+/// the Collector uses). Not thread-safe: the node's policy set spends its buckets under its lock.
 /// </summary>
 internal sealed class TokenBucket(double ratePerSecond, double capacity, long timestampFrequency)
 {

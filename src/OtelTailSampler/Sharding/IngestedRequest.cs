@@ -20,7 +20,7 @@ internal sealed class IngestedRequest
     /// <summary>Where each ScopeSpans and its enclosing ResourceSpans lie in <see cref="Buffer"/>.</summary>
     public ScopeRange[] Scopes { get; }
 
-    /// <summary>Set before the spans are handed to workers.</summary>
+    /// <summary>Set before the spans are handed to their trace shards.</summary>
     public void AddReferences(int count) => Interlocked.Add(ref _references, count);
 
     /// <summary>Returns true when this was the last buffered span of the request.</summary>

@@ -17,7 +17,7 @@ internal sealed class JournalReplay(ShardRouter router)
     private readonly Dictionary<(int Shard, TraceId TraceId), (long SequenceNr, ShardDecisionRecord Record, long CoveredUpTo)> _completed = [];
     private readonly HashSet<TraceId> _recoveredTraces = [];
 
-    /// <summary>Distinct traces whose spans went back to the workers.</summary>
+    /// <summary>Distinct traces whose spans went back to their shards.</summary>
     public int RecoveredTraces => _recoveredTraces.Count;
 
     /// <summary>Takes the next replayed event; events of ids that are not shards of this node's router are ignored.</summary>
@@ -63,7 +63,7 @@ internal sealed class JournalReplay(ShardRouter router)
         _kept.Select(kept => (kept.Key.Shard, kept.Value));
 
     /// <summary>
-    /// The spans to buffer again, as one batch per request and worker (in the order the requests were written),
+    /// The spans to buffer again, as one batch per request and router group (in the order the requests were written),
     /// with the sequence number of each shard's event and the time it was written.
     /// </summary>
     public IEnumerable<(int Worker, SpanBatch Batch, long WrittenAtUnixMs)> SpanBatches()

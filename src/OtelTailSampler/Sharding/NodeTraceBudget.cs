@@ -63,9 +63,9 @@ internal sealed class NodeTraceBudget(int maxTraces, long maxBufferedBytes)
         }
     }
 
-    public void SpanAdded(long bytes)
+    public void SpansAdded(int spans, long bytes)
     {
-        Interlocked.Increment(ref _spans);
+        Interlocked.Add(ref _spans, spans);
         Interlocked.Add(ref _bytes, bytes);
     }
 

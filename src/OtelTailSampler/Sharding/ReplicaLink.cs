@@ -3,9 +3,9 @@ using OtelTailSampler.Decisions;
 namespace OtelTailSampler.Sharding;
 
 /// <summary>
-/// A shard worker's link to the replicated decisions: it collects the worker's decisions and publishes them once
-/// a tick (or at once, to every member, on a hand-off), and it knows which of the worker's shards came from another
-/// node lately, whose unknown traces may have been decided there. Owned by the worker's thread.
+/// A trace shard's link to the replicated decisions: it collects the shard's decisions and publishes them once a
+/// tick (or at once, to every member, on a hand-off), and it knows whether the shard came from another node
+/// lately, so that its unknown traces may have been decided there. Owned by the shard's actor.
 /// </summary>
 internal sealed class ReplicaLink
 {
@@ -24,7 +24,7 @@ internal sealed class ReplicaLink
         _consultUntil = new long[shards];
     }
 
-    /// <summary>Collects a decision the worker made, if it is one the cluster replicates.</summary>
+    /// <summary>Collects a decision the shard made, if it is one the cluster replicates.</summary>
     public void Decided(int shard, TraceId traceId, ShardDecisionRecord record)
     {
         var decision = record.Kept ? TraceDecision.Keep(record.PolicyIndex, record.AdjustedCount) : TraceDecision.Dropped;
@@ -48,7 +48,7 @@ internal sealed class ReplicaLink
     /// <summary>The shard has come here from another node: for the next TTL its unknown traces are looked up.</summary>
     public void ShardArrived(int shard) => _consultUntil[shard] = _time.GetTimestamp() + _ttlTicks;
 
-    /// <summary>Whether <paramref name="shard"/> came here lately, as of <paramref name="now"/> (a timestamp of the worker's clock).</summary>
+    /// <summary>Whether <paramref name="shard"/> came here lately, as of <paramref name="now"/> (a timestamp of the node's clock).</summary>
     public bool Consults(int shard, long now) => now < _consultUntil[shard];
 
     /// <summary>The replicated decision of a trace of <paramref name="shard"/>.</summary>

@@ -1,8 +1,9 @@
 namespace OtelTailSampler.Sharding;
 
 /// <summary>
-/// Routing kept apart from the workers: trace ID → shard is fixed by the shard count; shard → worker is this
-/// node's placement. The cluster replaces the second step (shard → owning node) without touching the first.
+/// Trace ID → shard, fixed by the shard count for the life of a cluster (the shard region places shards on nodes).
+/// Shard → group (<see cref="Workers"/>) only says how <see cref="TraceRequestSplitter.Split"/> batches a
+/// request's spans; the trace shards' paths use one group.
 /// </summary>
 public sealed class ShardRouter
 {

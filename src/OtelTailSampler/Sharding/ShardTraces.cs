@@ -125,6 +125,7 @@ internal sealed class ShardTraces : IDisposable
         {
             ReturnResourceBits(resourceBits, resourceBitsKnown);
             batch.Return();
+            _buffer.ReportToBudget();
         }
 
         if (lateKeptSpans > 0)

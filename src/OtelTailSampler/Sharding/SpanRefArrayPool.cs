@@ -3,9 +3,9 @@ using System.Buffers;
 namespace OtelTailSampler.Sharding;
 
 /// <summary>
-/// Span-reference arrays for one worker's trace entities, by power-of-two size class. The shared array pool
+/// Span-reference arrays for one trace shard's trace entities, by power-of-two size class. The shared array pool
 /// keeps only a few arrays per size, so a tick that decides thousands of traces would hand most of them to
-/// the garbage collector and the next traces would allocate again; this pool is owned by the worker (no
+/// the garbage collector and the next traces would allocate again; this pool is owned by the shard's actor (no
 /// locks) and keeps up to a bounded number per class.
 /// </summary>
 internal sealed class SpanRefArrayPool

@@ -18,6 +18,11 @@ internal sealed class TraceBuffer(int shard, NodeTraceBudget budget, long decisi
     private TraceEntity[] _entities = new TraceEntity[64];
     private int _slotHighWater;
 
+    // Added since the last report to the node's budget: it is shared by every shard of the node, so it is told once
+    // a part, not once a span.
+    private int _unreportedSpans;
+    private long _unreportedBytes;
+
     public int Count => _slots.Count;
 
     /// <summary>Spans of the traces collecting here.</summary>
@@ -89,7 +94,8 @@ internal sealed class TraceBuffer(int shard, NodeTraceBudget budget, long decisi
         Spans++;
         var bytes = span.Length + SpanOverheadBytes;
         entity.BufferedBytes += bytes;
-        budget.SpanAdded(bytes);
+        _unreportedSpans++;
+        _unreportedBytes += bytes;
 
         if (isRoot && rootSettleTicks > 0 && now + rootSettleTicks < entity.DueTimestamp)
         {
@@ -133,6 +139,17 @@ internal sealed class TraceBuffer(int shard, NodeTraceBudget budget, long decisi
         return oldest;
     }
 
+    /// <summary>Tells the node's budget what was added since the last report.</summary>
+    public void ReportToBudget()
+    {
+        if (_unreportedSpans > 0)
+        {
+            budget.SpansAdded(_unreportedSpans, _unreportedBytes);
+            _unreportedSpans = 0;
+            _unreportedBytes = 0;
+        }
+    }
+
     /// <summary>The trace was decided: lets go of its spans' requests and frees its slot.</summary>
     public void Close(int slot)
     {
@@ -144,6 +161,7 @@ internal sealed class TraceBuffer(int shard, NodeTraceBudget budget, long decisi
 
         _spanArrays.Return(entity.Spans!, entity.SpanCount);
         _slots.Remove(entity.Id);
+        ReportToBudget();
         budget.TraceClosed(entity.SpanCount, entity.BufferedBytes);
         Spans -= entity.SpanCount;
         entity.Spans = null;

@@ -1,6 +1,6 @@
 namespace OtelTailSampler.Sharding;
 
-/// <summary>A question to a shard worker about one trace; the worker answers on its own thread, where its state lives.</summary>
+/// <summary>A question to a trace shard about one trace; the shard answers on its own actor's thread, where its state lives.</summary>
 internal sealed class TraceLookup(TraceId traceId, int shard)
 {
     public TraceId TraceId { get; } = traceId;

@@ -5,7 +5,7 @@ namespace OtelTailSampler.Sharding;
 
 /// <summary>
 /// Walks a validated ExportTraceServiceRequest once and sorts its spans by trace shard (on their way to the shard's
-/// owner) or by worker (on replay), reading only each span's trace ID. Nothing is copied: spans, scopes and
+/// owner) or by router group (on replay), reading only each span's trace ID. Nothing is copied: spans, scopes and
 /// resources stay in the request's buffer.
 /// </summary>
 internal static class TraceRequestSplitter
@@ -16,7 +16,7 @@ internal static class TraceRequestSplitter
     // count that rarely has to grow.
     private const int EstimatedSpanBytes = 200;
 
-    /// <summary>Returns, per worker, its batch (null where a worker gets nothing), and the request's span count.</summary>
+    /// <summary>Returns, per router group, its batch (null where a group gets nothing), and the request's span count.</summary>
     public static (SpanBatch?[] Batches, int SpanCount) Split(ReadOnlyMemory<byte> buffer, ShardRouter router)
     {
         var (drafts, count, ingested) = Read(buffer, router);

@@ -1,6 +1,6 @@
 namespace OtelTailSampler.Sharding;
 
-/// <summary>Where a trace is in its worker, as the admin API reports it.</summary>
+/// <summary>Where a trace is in its shard, as the admin API reports it.</summary>
 public enum TraceStatus
 {
     /// <summary>Neither buffered nor in the decision cache: never seen here, or its decision was forgotten.</summary>

@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
+using OtelTailSampler.Decisions;
 using OtelTailSampler.Persistence;
 using OtelTailSampler.Sampling;
 using OtelTailSampler.Sharding;
@@ -178,6 +179,34 @@ public sealed class TraceShardTests : TestKit
     }
 
     [Fact]
+    public async Task A_shard_that_moved_here_follows_a_replicated_keep_and_takes_one_naming_an_unknown_policy_as_a_new_trace()
+    {
+        var replica = new DecisionReplica(new DecisionsOptions(), _time);
+        var node = Node(journaled: false) with { Replica = replica };
+        var (shard, known) = OnePart(trace: 8);
+        var (_, unknown) = OnePart(trace: TraceOfShard(shard, after: 8));
+        var slot = replica.Keys.SlotAt(_time.GetUtcNow());
+        var key = replica.Keys.KeyForShard(shard, slot);
+
+        // Kept on the old owner: trace 8 by policy 0 (keep-all here), the other by a policy index this node lacks.
+        var state = ReplicatedDecisions.Empty
+            .Add(slot, known.Spans[0].TraceId, TraceDecision.Keep(0, 1))
+            .Add(slot, unknown.Spans[0].TraceId, TraceDecision.Keep(5, 1));
+        replica.Observe(replica.Keys.AllKeys.ToList().IndexOf(key), state);
+        var entity = Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: true));
+
+        entity.Tell(new TraceShardSpans(shard, requestId: 14, known), TestActor);
+        entity.Tell(new TraceShardSpans(shard, requestId: 15, unknown), TestActor);
+        await ExpectMsgAsync<TraceShardAck>(ack => ack.Accepted);
+        await ExpectMsgAsync<TraceShardAck>(ack => ack.Accepted);
+
+        // The known keep is followed at once, its late spans exported; the other trace is collected as a new one.
+        var exported = Assert.Single(_exporter.Traces);
+        Assert.Equal(OtlpSamples.TraceId(8), exported.ResourceSpans[0].ScopeSpans[0].Spans[0].TraceId);
+        Assert.Equal(1, node.Budget.BufferedTraces);
+    }
+
+    [Fact]
     public async Task The_last_member_hands_off_without_deciding_what_stays_in_its_journal()
     {
         var node = Node(journaled: true);
@@ -226,6 +255,9 @@ public sealed class TraceShardTests : TestKit
             NullLogger.Instance, new NodeTraceBudget(options.MaxTraces, options.MaxBufferedBytes), new LocalTraceShards(), Shards, journaled,
             Replica: null, RefuseParts: () => _refuse);
     }
+
+    private int TraceOfShard(int shard, int after) =>
+        Enumerable.Range(after + 1, 10_000).First(trace => _router.ShardOf(TraceId.FromBytes(OtlpSamples.TraceId(trace).Span)) == shard);
 
     private (int Shard, SpanBatch Batch) OnePart(int trace)
     {
