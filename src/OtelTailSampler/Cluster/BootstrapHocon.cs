@@ -58,11 +58,23 @@ public static class BootstrapHocon
 
     private static string KubernetesDiscovery(DiscoveryOptions discovery)
     {
-        var text = $"akka.discovery.kubernetes-api.pod-label-selector = {AkkaHoconText.Quoted(discovery.PodLabelSelector)}\n";
+        var type = typeof(KubernetesPodDiscovery);
+        var path = KubernetesApiSettings.ServiceAccountPath;
 
-        // Unset, Akka's Kubernetes discovery reads the pod's own namespace from its service account.
-        return discovery.PodNamespace.Length > 0
-            ? text + $"akka.discovery.kubernetes-api.pod-namespace = {AkkaHoconText.Quoted(discovery.PodNamespace)}\n"
-            : text;
+        // Akka.Discovery.KubernetesApi's key names and defaults, read by our own implementation of the method.
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+            akka.discovery.kubernetes-api {
+              class = {{AkkaHoconText.Quoted($"{type.FullName}, {type.Assembly.GetName().Name}")}}
+              pod-label-selector = {{AkkaHoconText.Quoted(discovery.PodLabelSelector)}}
+              # Empty: the pod's own namespace, read from pod-namespace-path.
+              pod-namespace = {{AkkaHoconText.Quoted(discovery.PodNamespace)}}
+              pod-namespace-path = "{{path}}/namespace"
+              api-token-path = "{{path}}/token"
+              api-ca-path = "{{path}}/ca.crt"
+              api-service-host-env-name = KUBERNETES_SERVICE_HOST
+              api-service-port-env-name = KUBERNETES_SERVICE_PORT
+            }
+
+            """);
     }
 }

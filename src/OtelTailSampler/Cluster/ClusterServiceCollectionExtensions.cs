@@ -40,12 +40,6 @@ public static class ClusterServiceCollectionExtensions
                 builder.AddHocon(BootstrapHocon.Render(options.Discovery), HoconAddMode.Append);
             }
 
-            if (options.Discovery.Method == DiscoveryMethod.KubernetesApi)
-            {
-                // The plugin's own defaults (API paths, pod domain), which its Akka.Hosting extension would add.
-                builder.AddHocon(Akka.Discovery.KubernetesApi.KubernetesDiscovery.DefaultConfiguration(), HoconAddMode.Append);
-            }
-
             builder
                 .ConfigureLoggers(loggers =>
                 {

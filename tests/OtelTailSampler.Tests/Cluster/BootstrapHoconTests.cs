@@ -1,6 +1,5 @@
 using Akka.Configuration;
 using Akka.Discovery.Config;
-using Akka.Discovery.KubernetesApi;
 using Akka.Event;
 using Akka.Management.Cluster.Bootstrap;
 using OtelTailSampler.Cluster;
@@ -55,15 +54,15 @@ public sealed class BootstrapHoconTests
             PodNamespace = "observability",
         };
 
-        var config = ConfigurationFactory.ParseString(BootstrapHocon.Render(discovery))
-            .WithFallback(ClusterBootstrap.DefaultConfiguration())
-            .WithFallback(KubernetesDiscovery.DefaultConfiguration());
+        var config = ConfigurationFactory.ParseString(BootstrapHocon.Render(discovery)).WithFallback(ClusterBootstrap.DefaultConfiguration());
         var bootstrap = ClusterBootstrapSettings.Create(config, NoLogger.Instance);
-        var kubernetes = KubernetesDiscoverySettings.Create(config.GetConfig("akka.discovery.kubernetes-api"));
-        var ownNamespace = KubernetesDiscoverySettings.Create(ConfigurationFactory.ParseString(BootstrapHocon.Render(discovery with { PodNamespace = "" }))
-            .WithFallback(KubernetesDiscovery.DefaultConfiguration()).GetConfig("akka.discovery.kubernetes-api"));
+        var environment = new Dictionary<string, string> { ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1", ["KUBERNETES_SERVICE_PORT"] = "443" };
+        var kubernetes = KubernetesApiSettings.Read(config.GetConfig("akka.discovery.kubernetes-api"), environment.GetValueOrDefault);
+        var ownNamespace = KubernetesApiSettings.Read(
+            ConfigurationFactory.ParseString(BootstrapHocon.Render(discovery with { PodNamespace = "" })).GetConfig("akka.discovery.kubernetes-api"), _ => null);
 
         Assert.Equal("kubernetes-api", config.GetString("akka.discovery.method"));
+        Assert.Equal(typeof(KubernetesPodDiscovery), Type.GetType(config.GetString("akka.discovery.kubernetes-api.class")));
         Assert.Equal("kubernetes-api", bootstrap.ContactPointDiscovery.DiscoveryMethod);
         Assert.Equal("otel-sampler", bootstrap.ContactPointDiscovery.ServiceName);
         Assert.Equal(2, bootstrap.ContactPointDiscovery.RequiredContactPointsNr);
@@ -71,8 +70,14 @@ public sealed class BootstrapHoconTests
         // Pods are probed on the management port: no port name is looked up.
         Assert.Null(bootstrap.ContactPointDiscovery.PortName);
         Assert.Equal(8558, bootstrap.ContactPoint.FallbackPort);
-        Assert.Equal("app.kubernetes.io/name=otel-sampler,tier=\"sampling\"", kubernetes.PodLabelSelector(bootstrap.ContactPointDiscovery.ServiceName!));
-        Assert.Equal("observability", kubernetes.PodNamespace);
-        Assert.Null(ownNamespace.PodNamespace);
+
+        Assert.Equal(new Uri("https://10.96.0.1:443"), kubernetes.ApiServer);
+        Assert.Equal("app.kubernetes.io/name={0},tier=\"sampling\"", kubernetes.PodLabelSelector);
+        Assert.Equal("observability", kubernetes.Namespace());
+        Assert.Equal("/var/run/secrets/kubernetes.io/serviceaccount/token", kubernetes.TokenPath);
+        Assert.Equal("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", kubernetes.CaPath);
+        Assert.Equal("", ownNamespace.PodNamespace);
+        Assert.Equal("/var/run/secrets/kubernetes.io/serviceaccount/namespace", ownNamespace.PodNamespacePath);
+        Assert.Null(ownNamespace.ApiServer);
     }
 }
