@@ -50,6 +50,14 @@ public static class AkkaHoconText
         text.Append(isList ? "]" : "}");
     }
 
+    /// <summary>A value as a quoted HOCON string.</summary>
+    internal static string Quoted(string value)
+    {
+        var text = new StringBuilder(value.Length + 2);
+        Quote(value, text);
+        return text.ToString();
+    }
+
     private static void Quote(string value, StringBuilder text)
     {
         text.Append('"');

@@ -9,11 +9,14 @@ public sealed record ClusterOptions
     /// <summary>The host peers reach this node by; empty means the endpoint's host, or the machine's name for 0.0.0.0.</summary>
     public string PublicHostname { get; init; } = "";
 
-    /// <summary>Static seeds as host:port. Empty (and no discovery): the node joins itself, a cluster of one.</summary>
+    /// <summary>Static seeds as host:port. Empty (and no discovery): the node joins itself, a cluster of one. Not with discovery.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
-    /// <summary>True when the node forms a cluster of one by joining itself: it has no seeds.</summary>
-    public bool JoinsItself => SeedNodes.Count == 0;
+    /// <summary>Membership through Akka's Cluster Bootstrap instead of seeds; <see cref="DiscoveryMethod.None"/> by default.</summary>
+    public DiscoveryOptions Discovery { get; init; } = new();
+
+    /// <summary>True when the node forms a cluster of one by joining itself: it has no seeds and no discovery.</summary>
+    public bool JoinsItself => SeedNodes.Count == 0 && Discovery.Method == DiscoveryMethod.None;
 
     /// <summary>How long a member may stay unreachable before the split brain resolver downs it (its stable-after).</summary>
     public TimeSpan DownUnreachableAfter { get; init; } = TimeSpan.FromSeconds(20);

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Hosting;
 
 namespace OtelTailSampler.Cluster;
 
-/// <summary>Hosts the node's actor system with Akka.Hosting: remoting, clustering, downing, and our own settings.</summary>
+/// <summary>
+/// Hosts the node's actor system with Akka.Hosting: remoting, clustering, downing, our own settings, and with
+/// sampler.cluster.discovery the Cluster Bootstrap contact point that forms the cluster.
+/// </summary>
 public static class ClusterServiceCollectionExtensions
 {
     /// <param name="configure">What the node hosts on the cluster beyond membership: the trace shards.</param>
@@ -31,8 +34,13 @@ public static class ClusterServiceCollectionExtensions
                 builder.AddHocon(options.AkkaHocon, HoconAddMode.Prepend);
             }
 
+            builder.AddHocon(DerivedHocon(options), HoconAddMode.Append);
+            if (options.Discovery.Method != DiscoveryMethod.None)
+            {
+                builder.AddHocon(BootstrapHocon.Render(options.Discovery), HoconAddMode.Append);
+            }
+
             builder
-                .AddHocon(DerivedHocon(options), HoconAddMode.Append)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
@@ -62,6 +70,13 @@ public static class ClusterServiceCollectionExtensions
                     }
                 });
         });
+
+        // After the actor system's hosted service, which starts the system this one serves and bootstraps.
+        if (options.Discovery.Method != DiscoveryMethod.None)
+        {
+            services.AddHostedService(provider => new BootstrapContactPointServer(provider, options, addresses, provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        }
+
         return services;
     }
 

@@ -67,7 +67,7 @@ public static class SamplerOptionsBinder
 
     private static Cluster.ClusterOptions BindCluster(SettingsReader cluster)
     {
-        cluster.ReportUnknownKeys("endpoint", "public-hostname", "seed-nodes", "down-unreachable-after", "forward-timeout", "max-forwards-in-flight");
+        cluster.ReportUnknownKeys("endpoint", "public-hostname", "seed-nodes", "discovery", "down-unreachable-after", "forward-timeout", "max-forwards-in-flight");
         var defaults = new Cluster.ClusterOptions();
         // A list, or one comma-separated string, as an environment variable gives it.
         var seeds = cluster.HasValue("seed-nodes")
@@ -81,15 +81,47 @@ public static class SamplerOptionsBinder
             }
         }
 
-        return new Cluster.ClusterOptions
+        var options = new Cluster.ClusterOptions
         {
             Endpoint = ListenAddress(cluster, "endpoint", defaults.Endpoint),
             PublicHostname = cluster.GetString("public-hostname", defaults.PublicHostname).Trim(),
             SeedNodes = seeds,
+            Discovery = Cluster.DiscoveryOptions.Read(cluster.Section("discovery")),
             DownUnreachableAfter = PositiveDuration(cluster, "down-unreachable-after", defaults.DownUnreachableAfter),
             ForwardTimeout = PositiveDuration(cluster, "forward-timeout", defaults.ForwardTimeout),
             MaxForwardsInFlight = cluster.GetInt("max-forwards-in-flight", defaults.MaxForwardsInFlight, min: 1, max: 90_000),
         };
+        CheckDiscovery(cluster, options);
+        return options;
+    }
+
+    // What discovery needs of the rest of sampler.cluster.
+    private static void CheckDiscovery(SettingsReader cluster, Cluster.ClusterOptions options)
+    {
+        var method = options.Discovery.Method;
+        if (method == Cluster.DiscoveryMethod.None)
+        {
+            return;
+        }
+
+        var methodText = Cluster.DiscoveryOptions.NameOf(method);
+        if (options.SeedNodes.Count > 0)
+        {
+            // Akka's Cluster Bootstrap gives up when seeds are configured; one way of forming the cluster must be chosen.
+            cluster.AddError("seed-nodes", $"must be empty when discovery.method = {methodText}: Cluster Bootstrap forms the cluster from the contact points it discovers; use one or the other");
+        }
+
+        // The Kubernetes API lists pods by IP, and Cluster Bootstrap finds its own pod among them by this node's host.
+        if (method == Cluster.DiscoveryMethod.KubernetesApi && EndpointAddress.TryParse(options.Endpoint, out var endpoint))
+        {
+            var host = options.PublicHostname.Length > 0 ? options.PublicHostname
+                : endpoint.Address.Equals(System.Net.IPAddress.Any) || endpoint.Address.Equals(System.Net.IPAddress.IPv6Any) ? "" : endpoint.Address.ToString();
+            if (!System.Net.IPAddress.TryParse(host, out _))
+            {
+                var found = host.Length == 0 ? "it is empty and the endpoint binds every interface" : $"it is '{host}'";
+                cluster.AddError("public-hostname", $"must be this pod's IP address when discovery.method = kubernetes-api (set SAMPLER_CLUSTER_PUBLIC_HOSTNAME from the pod's status.podIP), but {found}: Cluster Bootstrap recognises its own pod among those the Kubernetes API lists by IP");
+            }
+        }
     }
 
     private static DecisionsOptions BindDecisions(SettingsReader decisions)
