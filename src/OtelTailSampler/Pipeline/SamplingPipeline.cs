@@ -30,6 +30,9 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     private readonly ActorSystem? _localSystem;
     private readonly TaskCompletionSource _shardsRecovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _forgetArrivalsTicks;
+
+    // The shards the journal held events of at start (found by RecoverAsync), for RecoverShardsAsync to wake.
+    private readonly List<int> _journaledShards = [];
     private IShardForwarder? _forwarder;
     private int _stopped;
 
@@ -186,19 +189,21 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
             return;
         }
 
+        // One pass over the ids: the outboxes are read here, each from its own stream (not the shards' spans with
+        // them), and the shards are woken later, once this member is Up.
         await foreach (var persistenceId in _journal.Journal.PersistenceIdsAsync(cancellationToken))
         {
             if (ShardJournal.OutboxSignalOf(persistenceId) is { } signal)
             {
                 await _journal.LoadAsync(_journal.OutboxStream(signal), cancellationToken);
+                await foreach (var journalEvent in _journal.Journal.ReplayAsync(persistenceId, 1, long.MaxValue, long.MaxValue, cancellationToken))
+                {
+                    _outbox!.AddRecovered(signal, journalEvent);
+                }
             }
-        }
-
-        await foreach (var journalEvent in _journal.Journal.ReplayAllAsync(cancellationToken))
-        {
-            if (ShardJournal.OutboxSignalOf(journalEvent.PersistenceId) is { } signal)
+            else if (ShardJournal.ShardOf(persistenceId) is { } shard && shard < _router.Shards)
             {
-                _outbox!.AddRecovered(signal, journalEvent);
+                _journaledShards.Add(shard);
             }
         }
 
@@ -215,7 +220,7 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
     /// Starts every trace shard the journal holds events of, through the shard region, and completes once each has
     /// recovered them: undecided traces resume their timers from when they first arrived, kept traces not yet
     /// delivered are exported again, and completed decisions go back into the decision caches so late spans still
-    /// follow them. Call once this member is Up.
+    /// follow them. Call after <see cref="RecoverAsync"/>, once this member is Up.
     /// </summary>
     public async Task RecoverShardsAsync(CancellationToken cancellationToken)
     {
@@ -227,17 +232,8 @@ public sealed partial class SamplingPipeline : ITelemetryPipeline, IAsyncDisposa
 
         try
         {
-            var shards = new List<int>();
-            await foreach (var persistenceId in _journal.Journal.PersistenceIdsAsync(cancellationToken))
-            {
-                if (ShardJournal.ShardOf(persistenceId) is { } shard && shard < _router.Shards)
-                {
-                    shards.Add(shard);
-                }
-            }
-
-            await Task.WhenAll(shards.Select(shard => forwarder.WakeAsync(shard, cancellationToken)));
-            LogShardsRecovered(shards.Count);
+            await Task.WhenAll(_journaledShards.Select(shard => forwarder.WakeAsync(shard, cancellationToken)));
+            LogShardsRecovered(_journaledShards.Count);
             _shardsRecovered.TrySetResult();
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -77,13 +77,8 @@ internal sealed class ShardTraces : IDisposable
                 var span = routed.Span;
                 if (!_buffer.TryGetSlot(routed.TraceId, out var slot))
                 {
-                    if (FollowDecision(routed, sequenceNr, now, lateKept))
+                    if (FollowDecision(routed, sequenceNr, now, lateKept, ref lateKeptSpans))
                     {
-                        if (!_node.Journaled && _cache.TryGetKept(routed.TraceId, out KeptDecision _))
-                        {
-                            lateKeptSpans++;
-                        }
-
                         span.Request.Release();
                         continue;
                     }
@@ -287,8 +282,9 @@ internal sealed class ShardTraces : IDisposable
     }
 
     // A span of a trace that is not collecting here: it follows the decision if there is one (cached, or replicated
-    // by the shard's owner before it moved here). True when it did.
-    private bool FollowDecision(in RoutedSpan routed, long sequenceNr, long now, PooledBufferWriter lateKept)
+    // by the shard's owner before it moved here). True when it did. Without a journal a kept one is written to
+    // lateKept (counted in lateKeptSpans), which goes to the exporter once for the whole part.
+    private bool FollowDecision(in RoutedSpan routed, long sequenceNr, long now, PooledBufferWriter lateKept, ref int lateKeptSpans)
     {
         if (_replica is not null && _replica.Consults(_shard, now))
         {
@@ -310,6 +306,7 @@ internal sealed class ShardTraces : IDisposable
             else
             {
                 KeptTraceWriter.Write([routed.Span], attributes, lateKept);
+                lateKeptSpans++;
             }
 
             return true;

@@ -38,7 +38,7 @@ internal sealed partial class TraceShard : UntypedPersistentActor
     private readonly Action<SegmentEvent> _onDecisionPersisted = static _ => { };
     private JournalReplay? _recovery;
     private long _truncatedUpTo;
-    private long _truncatingUpTo;
+    private bool _truncating;
     private int _ticksSinceTruncation;
     private HandOff _handOff;
 
@@ -116,7 +116,7 @@ internal sealed partial class TraceShard : UntypedPersistentActor
                     _traces.Recover(recovery, LastSequenceNr);
                     if (recovery.RecoveredTraces > 0)
                     {
-                        LogRecovered(_shard, recovery.RecoveredTraces);
+                        LogRecovered(_node.Logger, _shard, recovery.RecoveredTraces);
                     }
                 }
 
@@ -153,7 +153,7 @@ internal sealed partial class TraceShard : UntypedPersistentActor
                     _traces.HandleExportResults();
 
                     // A truncation under way is part of what was asked before: the answer waits for it.
-                    if (_truncatingUpTo > 0)
+                    if (_truncating)
                     {
                         _idleWaiters.Add(asker);
                     }
@@ -185,7 +185,7 @@ internal sealed partial class TraceShard : UntypedPersistentActor
                 break;
             case DeleteMessagesFailure failed:
                 TruncationDone();
-                LogTruncationFailed(_shard, failed.Cause.Message);
+                LogTruncationFailed(_node.Logger, _shard, failed.Cause.Message);
                 if (_handOff.Deleting)
                 {
                     // The events stay for the shard's next start on this node, which decides them again.
@@ -204,14 +204,14 @@ internal sealed partial class TraceShard : UntypedPersistentActor
         // The actor stops (the journal's state is unknown); every part waiting for a write is refused now, so its
         // client retries at once rather than at forward-timeout. The shard starts again, from the journal, with the
         // next part sent to it.
-        LogPersistFailed(_shard, sequenceNr, cause.Message);
+        LogPersistFailed(_node.Logger, _shard, sequenceNr, cause.Message);
         RefuseWaitingParts();
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        LogPersistFailed(_shard, sequenceNr, cause.Message);
+        LogPersistFailed(_node.Logger, _shard, sequenceNr, cause.Message);
         if (@event is SegmentEvent { EventType: (int)ShardEventType.SpansAppended } && _persisting.TryDequeue(out var part))
         {
             part.Batch.ReleaseAll();
@@ -263,7 +263,7 @@ internal sealed partial class TraceShard : UntypedPersistentActor
     // Every so often, drops the events that no buffered trace or pending export needs; one deletion at a time.
     private void TruncateWhenDue()
     {
-        if (!_node.Journaled || _truncatingUpTo > 0 || ++_ticksSinceTruncation < TicksBetweenTruncations)
+        if (!_node.Journaled || _truncating || ++_ticksSinceTruncation < TicksBetweenTruncations)
         {
             return;
         }
@@ -272,14 +272,14 @@ internal sealed partial class TraceShard : UntypedPersistentActor
         var upTo = _traces.OldestSequenceNeeded() is { } oldest ? oldest - 1 : LastSequenceNr;
         if (upTo > _truncatedUpTo)
         {
-            _truncatingUpTo = upTo;
+            _truncating = true;
             DeleteMessages(upTo);
         }
     }
 
     private void TruncationDone()
     {
-        _truncatingUpTo = 0;
+        _truncating = false;
         foreach (var waiter in _idleWaiters)
         {
             waiter.Tell(TraceShardIdle.Answer);
@@ -338,7 +338,7 @@ internal sealed partial class TraceShard : UntypedPersistentActor
         _handOff = _handOff with { Deleting = true };
         DeferAsync(HandOffPublished.Instance, _ =>
         {
-            _truncatingUpTo = LastSequenceNr;
+            _truncating = true;
             DeleteMessages(LastSequenceNr);
         });
     }
@@ -351,12 +351,6 @@ internal sealed partial class TraceShard : UntypedPersistentActor
 
     [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "Trace shard {Shard} could not truncate its journal: {Reason}; a later round tries again")]
     private static partial void LogTruncationFailed(ILogger logger, int shard, string reason);
-
-    private void LogRecovered(int shard, int traces) => LogRecovered(_node.Logger, shard, traces);
-
-    private void LogPersistFailed(int shard, long sequenceNr, string reason) => LogPersistFailed(_node.Logger, shard, sequenceNr, reason);
-
-    private void LogTruncationFailed(int shard, string reason) => LogTruncationFailed(_node.Logger, shard, reason);
 
     private readonly record struct PendingPart(IActorRef Sender, long RequestId, SpanBatch Batch);
 

@@ -104,10 +104,8 @@ public sealed class TraceShardTests : TestKit
     [Fact]
     public async Task A_new_incarnation_recovers_its_traces_by_replay_and_decides_them_when_first_due()
     {
-        using var directory = new Configuration.TemporaryDirectory();
-        await using var stored = SqliteJournal.Open(new JournalOptions { SqlitePath = directory.Path }, NullLogger<SqliteJournal>.Instance, _time);
-        await using var writer = new JournalWriter(stored, new JournalWriterOptions(), NullLogger<JournalWriter>.Instance);
-        using var kit = new TestKit(BootstrapSetup.Create().WithConfig(Hocon).And(new SegmentJournalSetup(stored, writer)), "trace-shard-replay");
+        await using var sqlite = new SqliteShardKit(_time, "trace-shard-replay");
+        var kit = sqlite.Kit;
         var node = Node(journaled: true);
         var (shard, batch) = OnePart(trace: 4);
         var first = kit.Sys.ActorOf(TraceShard.Props(shard, node, () => true, mayHaveLivedElsewhere: false));
@@ -156,10 +154,8 @@ public sealed class TraceShardTests : TestKit
     [Fact]
     public async Task A_journaled_hand_off_waits_for_delivery_then_deletes_the_shards_events()
     {
-        using var directory = new Configuration.TemporaryDirectory();
-        await using var stored = SqliteJournal.Open(new JournalOptions { SqlitePath = directory.Path }, NullLogger<SqliteJournal>.Instance, _time);
-        await using var writer = new JournalWriter(stored, new JournalWriterOptions(), NullLogger<JournalWriter>.Instance);
-        using var kit = new TestKit(BootstrapSetup.Create().WithConfig(Hocon).And(new SegmentJournalSetup(stored, writer)), "trace-shard-hand-off");
+        await using var sqlite = new SqliteShardKit(_time, "trace-shard-hand-off");
+        var kit = sqlite.Kit;
         _exporter.WithholdDeliveries = true;
         var node = Node(journaled: true);
         var (shard, batch) = OnePart(trace: 6);
@@ -171,11 +167,11 @@ public sealed class TraceShardTests : TestKit
         entity.Tell(TraceShardHandOff.Instance);
         await kit.AwaitAssertAsync(() => Assert.Single(_exporter.Traces));
         await kit.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
-        Assert.NotEqual(0, await stored.ReadHighestSequenceNrAsync(ShardJournal.PersistenceId(shard)));
+        Assert.NotEqual(0, await sqlite.Journal.ReadHighestSequenceNrAsync(ShardJournal.PersistenceId(shard)));
 
         _exporter.DeliverWithheld();
         await kit.ExpectTerminatedAsync(entity);
-        Assert.Equal(0, await CountEventsAsync(stored, ShardJournal.PersistenceId(shard)));
+        Assert.Equal(0, await CountEventsAsync(sqlite.Journal, ShardJournal.PersistenceId(shard)));
     }
 
     [Fact]
@@ -226,6 +222,33 @@ public sealed class TraceShardTests : TestKit
     {
         base.AfterAll();
         _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>An actor system of its own whose shards persist to a real SQLite journal, for the tests of replay and deletion.</summary>
+    private sealed class SqliteShardKit : IAsyncDisposable
+    {
+        private readonly Configuration.TemporaryDirectory _directory = new();
+        private readonly JournalWriter _writer;
+
+        public SqliteShardKit(TimeProvider time, string name)
+        {
+            Journal = SqliteJournal.Open(new JournalOptions { SqlitePath = _directory.Path }, NullLogger<SqliteJournal>.Instance, time);
+            _writer = new JournalWriter(Journal, new JournalWriterOptions(), NullLogger<JournalWriter>.Instance);
+            Kit = new TestKit(BootstrapSetup.Create().WithConfig(Hocon).And(new SegmentJournalSetup(Journal, _writer)), name);
+        }
+
+        public SqliteJournal Journal { get; }
+
+        public TestKit Kit { get; }
+
+        // The actor system first: the plugin must not outlive the writer it commits through.
+        public async ValueTask DisposeAsync()
+        {
+            Kit.Dispose();
+            await _writer.DisposeAsync();
+            await Journal.DisposeAsync();
+            _directory.Dispose();
+        }
     }
 
     private static string LocalShardsHocon() => LocalShards.PersistenceHocon(journaled: true);
