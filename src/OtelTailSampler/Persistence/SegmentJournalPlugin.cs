@@ -14,7 +14,8 @@ namespace OtelTailSampler.Persistence;
 /// the concurrent writes of many persistent actors commit together in one transaction (group commit); Akka itself
 /// only batches the events of one actor. A <see cref="SegmentEvent"/> is stored as its type and its bytes, without
 /// serialization or copy, so bytes that many actors persist are stored once per commit. Any other event goes through
-/// Akka's serialization into an envelope. The journal and its writer come from <see cref="SegmentJournalSetup"/>.
+/// Akka's serialization into an envelope. Deletions of many actors share a transaction too (<see cref="GroupedDeletions"/>).
+/// The journal and its writer come from <see cref="SegmentJournalSetup"/>.
 /// </summary>
 /// <remarks>
 /// Not stored: the event adapter manifest, the writer GUID and tags (there is no Akka.Persistence.Query over this
@@ -39,6 +40,7 @@ public sealed class SegmentJournalPlugin : AsyncWriteJournal
     private readonly IJournal _journal;
     private readonly JournalWriter _writer;
     private readonly Akka.Serialization.Serialization _serialization;
+    private readonly GroupedDeletions _deletions;
 
     // The last queued commit of each persistence id until it completes: reading the highest sequence number and
     // deleting wait for it, so a restarting actor does not reuse numbers its previous incarnation has in flight.
@@ -56,6 +58,7 @@ public sealed class SegmentJournalPlugin : AsyncWriteJournal
         _journal = setup.Value.Journal;
         _writer = setup.Value.Writer;
         _serialization = Context.System.Serialization;
+        _deletions = new GroupedDeletions(_journal);
     }
 
     /// <summary>The plugin's configuration, and the serializer binding of <see cref="SegmentEvent"/>.</summary>
@@ -157,7 +160,7 @@ public sealed class SegmentJournalPlugin : AsyncWriteJournal
     protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
     {
         await InFlightOf(persistenceId).WaitAsync(cancellationToken);
-        await _journal.DeleteUpToAsync(persistenceId, toSequenceNr, cancellationToken);
+        await _deletions.DeleteUpToAsync(persistenceId, toSequenceNr, cancellationToken);
     }
 
     private PendingEvent[] ToEvents(IImmutableList<IPersistentRepresentation> persistent)
