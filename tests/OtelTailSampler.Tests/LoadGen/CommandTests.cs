@@ -85,7 +85,7 @@ public sealed class CommandTests : IDisposable
     [Fact]
     public async Task Bench_prints_one_table_with_a_row_per_variant_against_decode_only()
     {
-        var (code, stdout, stderr) = await RunAsync("bench", "--duration", "1s", "--warmup", "0s", "--concurrency", "2", "--memory-spans", "2000");
+        var (code, stdout, stderr) = await RunAsync("bench", "--duration", "1s", "--warmup", "1s", "--concurrency", "2", "--memory-spans", "2000");
 
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
